@@ -1,0 +1,1 @@
+"""OpenAPI generation settings and extensions (drf-spectacular) and the committed openapi.yaml."""

@@ -1,0 +1,58 @@
+"""The project's AutoSchema: documents the common error body on every operation."""
+
+from __future__ import annotations
+
+from drf_spectacular.openapi import AutoSchema
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+
+ERROR_DESCRIPTIONS = {
+    "400": "Invalid input: one error per problem, each naming its field.",
+    "401": "Not authenticated, or the token is invalid, revoked or expired.",
+    "403": "Authenticated, but this role may not do this.",
+    "404": "Not found, or outside the caller's reach.",
+    "409": "Conflicts with the current state (for example a transition that lost a race).",
+    "429": "Too many requests; retry later.",
+}
+
+
+class ErrorItemSerializer(serializers.Serializer):
+    code = serializers.CharField(
+        help_text="Machine-readable error code, e.g. `required`, `invalid`, `not_found`."
+    )
+    message = serializers.CharField(
+        help_text="Human-readable message in the request language (Russian by default)."
+    )
+    field = serializers.CharField(
+        allow_null=True,
+        help_text="Dotted path of the input field concerned, or null for the request as a whole.",
+    )
+
+
+class ErrorResponseSerializer(serializers.Serializer):
+    errors = ErrorItemSerializer(many=True)
+
+
+class PortalAutoSchema(AutoSchema):
+    def _error_codes(self) -> list[str]:
+        codes = []
+        if self.method in ("POST", "PUT", "PATCH"):
+            codes.append("400")
+        permissions = self.view.get_permissions() if hasattr(self.view, "get_permissions") else []
+        if not all(isinstance(permission, AllowAny) for permission in permissions):
+            codes += ["401", "403"]
+        if "{" in self.path:
+            codes.append("404")
+        codes += getattr(self.view, "extra_error_codes", [])
+        if self.view.get_throttles():
+            codes.append("429")
+        return codes
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        for code in self._error_codes():
+            if code not in responses:
+                response = self._get_response_for_code(ErrorResponseSerializer, code, direction=direction)
+                response["description"] = ERROR_DESCRIPTIONS[code]
+                responses[code] = response
+        return responses

@@ -1,0 +1,99 @@
+"""One error body for every 4xx answer of the API.
+
+    {"errors": [{"code": "invalid", "message": "…", "field": "inn"}]}
+
+`code` is stable and machine-readable; `message` follows the request language (Russian by
+default, English with `Accept-Language: en`); `field` is the dotted path of the input field the
+error concerns, or null when it concerns the request as a whole.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, JsonResponse
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class Conflict(exceptions.APIException):
+    """The request is valid but clashes with the current state (a lost race, a wrong state)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = _("The request conflicts with the current state of the resource.")
+    default_code = "conflict"
+
+
+def flatten_errors(detail: Any, field: str | None = None) -> list[dict[str, Any]]:
+    """Turn DRF's nested error detail into a flat list of {code, message, field}."""
+    if isinstance(detail, dict):
+        items: list[dict[str, Any]] = []
+        for key, value in detail.items():
+            if key in ("non_field_errors", "__all__"):
+                child = field
+            else:
+                child = f"{field}.{key}" if field else str(key)
+            items.extend(flatten_errors(value, child))
+        return items
+    if isinstance(detail, list):
+        items = []
+        for index, value in enumerate(detail):
+            # A list of dicts/lists is a list of nested objects: keep the index in the path.
+            if isinstance(value, dict | list):
+                items.extend(flatten_errors(value, f"{field}.{index}" if field else str(index)))
+            else:
+                items.extend(flatten_errors(value, field))
+        return items
+    code = getattr(detail, "code", None) or "invalid"
+    return [{"code": str(code), "message": str(detail), "field": field}]
+
+
+def error_body(errors: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"errors": errors}
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(as_serializer_error(exc))
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None  # a real server error: let Django log it and answer 500
+
+    if isinstance(exc, exceptions.ValidationError):
+        errors = flatten_errors(exc.detail)
+    else:
+        detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
+        errors = flatten_errors(detail)
+        # A detail-level error (401, 403, 404, 409, 429, …) has no field.
+        for item in errors:
+            if item["field"] == "detail":
+                item["field"] = None
+    response.data = error_body(errors)
+    return response
+
+
+def api_not_found(request, exception=None) -> JsonResponse:
+    """404 for an unknown URL under /api/, in the same body as every other API error."""
+    return JsonResponse(
+        error_body(
+            [{"code": "not_found", "message": str(exceptions.NotFound.default_detail), "field": None}]
+        ),
+        status=404,
+    )
+
+
+def api_server_error(request) -> JsonResponse:
+    return JsonResponse(
+        {"errors": [{"code": "server_error", "message": str(_("Internal server error.")), "field": None}]},
+        status=500,
+    )

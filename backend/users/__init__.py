@@ -1,0 +1,1 @@
+"""Users and roles: the custom user model, role groups, API tokens and authentication."""

@@ -1,0 +1,1 @@
+"""API of users: registration, tokens, the current user."""

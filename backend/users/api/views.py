@@ -1,0 +1,159 @@
+"""Registration, API tokens and the current user. Views are thin: services do the writes."""
+
+from axes.exceptions import AxesBackendPermissionDenied
+from django.contrib.auth import authenticate
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import exceptions, generics, mixins, status, viewsets
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from backend.users import services
+from backend.users.authentication import ApiTokenAuthentication
+from backend.users.api.serializers import (
+    ApiTokenSerializer,
+    IssuedTokenSerializer,
+    RegisterSerializer,
+    TokenRequestSerializer,
+    UserSerializer,
+)
+from backend.users.models import ApiToken
+
+
+class LoginLocked(exceptions.Throttled):
+    default_detail = _("Too many failed login attempts. Try again later.")
+    default_code = "login_locked"
+
+
+class RegisterView(generics.GenericAPIView):
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    serializer_class = RegisterSerializer
+    throttle_scope = "auth"
+
+    @extend_schema(
+        summary="Register an applicant account",
+        description=(
+            "Creates an account with the applicant role. The password is checked by the server's "
+            "password rules (length, similarity to personal data, common and numeric passwords)."
+        ),
+        responses={201: UserSerializer},
+        tags=["auth"],
+    )
+    def post(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = services.register_applicant(**serializer.validated_data)
+        return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
+
+
+class TokenView(APIView):
+    """Issue a token for e-mail and password, or revoke the token the request carries."""
+
+    throttle_scope = "auth"
+    extra_error_codes = ["401"]  # wrong credentials
+
+    def get_permissions(self):
+        return [AllowAny()] if self.request.method == "POST" else [IsAuthenticated()]
+
+    def get_authenticators(self):
+        # Issuing takes credentials in the body; no session, so no CSRF token is needed. The token
+        # scheme stays so that a failure answers 401 with its WWW-Authenticate header.
+        if getattr(self, "request", None) is not None and self.request.method == "POST":
+            return [ApiTokenAuthentication()]
+        return super().get_authenticators()
+
+    @extend_schema(
+        summary="Issue an API token",
+        description=(
+            "Exchanges an e-mail and password for a token to send as `Authorization: Bearer <token>` "
+            "(or `Token <token>`). The token is returned once and stored only as a hash. Repeated "
+            "failed attempts lock the e-mail for this address for a while (HTTP 429)."
+        ),
+        request=TokenRequestSerializer,
+        responses={201: IssuedTokenSerializer},
+        auth=[],
+        tags=["auth"],
+    )
+    def post(self, request):
+        serializer = TokenRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            user = authenticate(request._request, username=data["email"], password=data["password"])
+        except AxesBackendPermissionDenied as error:
+            raise LoginLocked() from error
+        if getattr(request._request, "axes_locked_out", False):
+            raise LoginLocked()
+        if user is None:
+            raise exceptions.AuthenticationFailed(_("Wrong e-mail or password."), code="invalid_credentials")
+        token, raw = services.issue_token(
+            user=user, name=data.get("name", ""), lifetime_days=data.get("lifetime_days")
+        )
+        token.token = raw
+        return Response(IssuedTokenSerializer(token).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Revoke the current token",
+        description="Revokes the token this request is authenticated with. Later requests with it get 401.",
+        request=None,
+        responses={204: OpenApiResponse(description="Revoked.")},
+        tags=["auth"],
+    )
+    def delete(self, request):
+        if not isinstance(request.auth, ApiToken):
+            raise exceptions.ValidationError(
+                {"non_field_errors": [_("This request is not authenticated with an API token.")]},
+                code="no_token",
+            )
+        services.revoke_token(token=request.auth)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List my API tokens",
+        description="Tokens issued to the current user, newest first, without their secret values.",
+        tags=["auth"],
+    ),
+    retrieve=extend_schema(
+        summary="Show one of my API tokens", description="One token of the current user.", tags=["auth"]
+    ),
+    destroy=extend_schema(
+        summary="Revoke one of my API tokens",
+        description="Marks the token revoked; it stays listed with its revocation time.",
+        tags=["auth"],
+    ),
+)
+class ApiTokenViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = ApiTokenSerializer
+    filterset_fields = ["name"]
+    ordering_fields = ["created_at", "expires_at"]
+
+    queryset = ApiToken.objects.none()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ApiToken.objects.none()
+        return ApiToken.objects.filter(user=self.request.user)
+
+    def perform_destroy(self, instance):
+        services.revoke_token(token=instance)
+
+
+class MeView(generics.RetrieveAPIView):
+    serializer_class = UserSerializer
+
+    @extend_schema(
+        summary="The current user",
+        description="The authenticated user's profile with roles and, for engineers, branches.",
+        tags=["users"],
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_object(self):
+        return self.request.user

@@ -1,0 +1,20 @@
+"""Create the role groups. Their permissions are assigned after every migrate (roles.py)."""
+
+from django.db import migrations
+
+ROLE_NAMES = ["applicant", "engineer", "supervisor", "integration", "administrator"]
+
+
+def create_groups(apps, schema_editor):
+    Group = apps.get_model("auth", "Group")
+    for name in ROLE_NAMES:
+        Group.objects.get_or_create(name=name)
+
+
+def delete_groups(apps, schema_editor):
+    apps.get_model("auth", "Group").objects.filter(name__in=ROLE_NAMES).delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [("users", "0001_initial"), ("auth", "0012_alter_user_first_name_max_length")]
+    operations = [migrations.RunPython(create_groups, delete_groups)]

@@ -1,0 +1,1 @@
+"""The domain: connection requests, applicants, objects, documents, branches, grid assets and their API."""

@@ -1,0 +1,1 @@
+"""API of the connection domain: serializers, views, filters, urls."""

@@ -1,0 +1,19 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from connection import demo
+
+
+class Command(BaseCommand):
+    help = "Load demo data (branches) and, when DEBUG is on, demo accounts for every role. Idempotent."
+
+    def handle(self, *args, **options):
+        count = demo.load_branches()
+        self.stdout.write(f"Branches: {count}")
+        if not settings.DEBUG:
+            self.stdout.write("DEBUG is off: demo accounts are not created.")
+            return
+        accounts = demo.load_demo_accounts()
+        self.stdout.write(self.style.SUCCESS("Demo accounts (development only):"))
+        for account in accounts:
+            self.stdout.write(f"  {account.role.label:<22} {account.email:<26} {account.password}")

@@ -1,0 +1,90 @@
+"""Health check, API root, schema and documentation pages (served without internet)."""
+
+import re
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import DatabaseError
+
+pytestmark = pytest.mark.django_db
+
+
+def test_healthz_checks_the_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_reports_a_dead_database(client, monkeypatch):
+    from backend import health
+
+    def broken_cursor():
+        raise DatabaseError("down")
+
+    monkeypatch.setattr(health.connection, "cursor", broken_cursor)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+
+
+def test_docs_pages_use_local_assets_only(client):
+    for url in ("/api/docs/", "/api/redoc/"):
+        response = client.get(url)
+        assert response.status_code == 200
+        html = response.content.decode()
+        external = [src for src in re.findall(r'(?:src|href)="([^"]+)"', html) if src.startswith("http")]
+        assert external == [], f"{url} loads {external}"
+        assert "/static/drf_spectacular_sidecar/" in html
+
+
+def test_schema_endpoint_serves_openapi_3(client):
+    response = client.get("/api/schema/?format=json")
+    assert response.status_code == 200
+    schema = response.json()
+    assert schema["openapi"].startswith("3.")
+    assert {"tokenAuth", "cookieAuth"} <= set(schema["components"]["securitySchemes"])
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            assert operation.get("summary"), f"{method.upper()} {path} has no summary"
+            assert operation.get("description"), f"{method.upper()} {path} has no description"
+
+
+def test_committed_schema_is_current():
+    call_command("check_schema")
+
+
+def test_schema_check_fails_when_committed_file_is_edited(tmp_path, settings):
+    from pathlib import Path
+
+    committed = Path(settings.BASE_DIR) / "api_schema" / "openapi.yaml"
+    edited = tmp_path / "openapi.yaml"
+    edited.write_text(committed.read_text(encoding="utf-8").replace("Issue an API token", "Hand-edited"))
+    with pytest.raises(CommandError, match="stale"):
+        call_command("check_schema", committed=str(edited))
+
+
+def test_api_root_lists_endpoints(make_client, applicant):
+    body = make_client(applicant).get("/api/v1/").json()
+    assert "branches" in body
+
+
+def test_home_and_about_pages_in_russian_and_english(client):
+    response = client.get("/")
+    assert "Подключение к электрическим сетям онлайн" in response.content.decode()
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en")
+    assert "Connect to the electricity grid online" in response.content.decode()
+    assert "OpenStreetMap" in client.get("/about/").content.decode()
+
+
+def test_load_demo_is_idempotent(settings):
+    from backend.users.models import User
+    from connection.models import Branch
+
+    settings.DEBUG = True
+    call_command("load_demo")
+    call_command("load_demo")
+    assert Branch.objects.count() == 34
+    assert Branch.objects.filter(is_default=True).count() == 1
+    assert User.objects.filter(email__endswith="@demo.local").count() == 4
+    admin = User.objects.get(email="admin@demo.local")
+    assert admin.is_superuser and admin.check_password("demo-admin-2026")

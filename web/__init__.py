@@ -1,0 +1,1 @@
+"""Browser UI: applicant wizard and tracking, engineer console (server-rendered templates)."""

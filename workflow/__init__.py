@@ -1,0 +1,2 @@
+"""The state machine of an application: transitions, rulebook, working-day calendar, history,
+scheduled jobs, notifications."""
