@@ -9,5 +9,7 @@ from backend.api.errors import error_body
 def lockout_response(request, original_response=None, credentials=None) -> HttpResponse:
     message = _("Too many failed login attempts. Try again later.")
     if request.path.startswith("/api/"):
-        return JsonResponse(error_body([{"code": "login_locked", "message": message, "field": None}]), status=429)
+        return JsonResponse(
+            error_body([{"code": "login_locked", "message": message, "field": None}]), status=429
+        )
     return HttpResponse(message, status=429, content_type="text/plain; charset=utf-8")
