@@ -176,6 +176,19 @@ STORAGES = {
 DOCUMENT_MAX_UPLOAD_BYTES = env.int("DOCUMENT_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
 
+# --- Service area and geography ----------------------------------------------------------
+# The area the grid organisation serves: lon_min, lat_min, lon_max, lat_max (WGS84).
+SERVICE_AREA_BBOX = tuple(env.list("SERVICE_AREA_BBOX", cast=float, default=[40.8, 43.6, 45.8, 46.3]))
+# One metric CRS centred on the service area (not a UTM zone, which the area straddles).
+GRID_PROJECTION = env.str(
+    "GRID_PROJECTION", default="+proj=aeqd +lat_0=44.95 +lon_0=43.3 +datum=WGS84 +units=m +no_defs"
+)
+# Outside every territory, the nearest one within this distance still takes the application.
+ROUTING_MAX_DISTANCE_M = env.float("ROUTING_MAX_DISTANCE_M", default=5000.0)
+
+# How often each process checks the calendar overrides for changes (seconds).
+WORKFLOW_CALENDAR_RECHECK_SECONDS = env.int("WORKFLOW_CALENDAR_RECHECK_SECONDS", default=10)
+
 # --- E-mail -------------------------------------------------------------------------------
 _email = env.email_url("EMAIL_URL", default="consolemail://")
 EMAIL_BACKEND = _email["EMAIL_BACKEND"]

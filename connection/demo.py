@@ -1,20 +1,41 @@
-"""Demo data for a development portal: branches from the shipped district data and one account
-per role. Idempotent: running it again updates what is there and adds what is missing."""
+"""Demo data for a development portal: branches and territories from the shipped district and
+town data, and one account per role. Idempotent: running it again updates what is there and adds
+what is missing.
+
+Demo assumptions (said in connection/data/README.md too): one branch per district or city of
+krai significance; a town inside a district is an urban territory drawn as a circle around its
+centre, sized by its population — an approximation, marked as such in the territory's source."""
 
 from __future__ import annotations
 
 import csv
+import math
 from dataclasses import dataclass
 from importlib import resources
 
+import shapely
 from django.contrib.auth.models import Group
 from django.db import transaction
+from pyproj import Transformer
 
 from backend.users.models import User
 from backend.users.roles import Role
-from connection.models import Branch
+from connection.models import Branch, Territory
+from connection.territories import projection
 
 DISTRICTS_FILE = "stavropol-krai-districts-osm.csv"
+TOWNS_FILE = "stavropol-krai-cities-hflabs.csv"
+OSM_SOURCE = "OpenStreetMap admin_level=6 boundary (© OpenStreetMap contributors, ODbL 1.0)"
+TOWN_SOURCE = (
+    "Approximate urban area (demo): a circle around the town centre sized by population at "
+    "2,000 people/km²; centre and population from HFLabs / DaData.ru (CC BY-SA 4.0)"
+)
+URBAN_DENSITY_PER_KM2 = 2000
+
+
+def _data_rows(name: str) -> list[dict[str, str]]:
+    with (resources.files("connection") / "data" / name).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
 
 
 @dataclass(frozen=True)
@@ -36,20 +57,20 @@ DEMO_ACCOUNTS = [
 
 def branch_rows() -> list[dict[str, str]]:
     """One branch per district or city of krai significance (a demo assumption, see data/README)."""
-    path = resources.files("connection") / "data" / DISTRICTS_FILE
     rows = []
-    with path.open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            index = int(row["feature_index"])
-            name = row["district"].strip()
-            # District names end in -ский/-ной; the 8 cities of krai significance do not.
-            is_district = name.endswith(("ский", "ной", "цкий"))
-            rows.append(
-                {
-                    "code": f"res-{index + 1:02d}",
-                    "name": f"{name} РЭС" if is_district else f"РЭС г. {name}",
-                }
-            )
+    for row in _data_rows(DISTRICTS_FILE):
+        name = row["district"].strip()
+        # District names are adjectives (-ский); the 8 cities of krai significance are not.
+        is_district = name.endswith("ский")
+        rows.append(
+            {
+                "code": f"res-{int(row['feature_index']) + 1:02d}",
+                "name": f"{name} РЭС" if is_district else f"РЭС г. {name}",
+                "territory": name,
+                "is_district": is_district,
+                "wkt": row["geometry_wkt"],
+            }
+        )
     return rows
 
 
@@ -58,12 +79,60 @@ def load_branches() -> int:
     rows = branch_rows()
     for row in rows:
         Branch.objects.update_or_create(code=row["code"], defaults={"name": row["name"]})
+    load_territories(rows)
     # The regional capital's branch takes what no territory claims.
     capital = Branch.objects.get(name="РЭС г. Ставрополь")
     if not Branch.objects.filter(is_default=True).exists():
         capital.is_default = True
         capital.save(update_fields=["is_default"])
     return len(rows)
+
+
+def _town_circle(latitude: float, longitude: float, population: int) -> str:
+    radius_m = math.sqrt(population / URBAN_DENSITY_PER_KM2 / math.pi) * 1000
+    to_metric = projection()
+    to_wgs84 = Transformer.from_crs(to_metric.target_crs, "EPSG:4326", always_xy=True)
+    circle = shapely.Point(to_metric.transform(longitude, latitude)).buffer(radius_m, quad_segs=16)
+    return shapely.transform(circle, to_wgs84.transform, interleaved=False).wkt
+
+
+def load_territories(branch_data: list[dict]) -> None:
+    """Districts (rural) and cities of krai significance (urban) from OSM; towns inside districts
+    as approximate urban circles, given to the branch of the district they lie in."""
+    for row in branch_data:
+        Territory.objects.update_or_create(
+            name=row["territory"],
+            defaults={
+                "branch": Branch.objects.get(code=row["code"]),
+                "settlement_kind": Territory.SettlementKind.RURAL
+                if row["is_district"]
+                else Territory.SettlementKind.URBAN,
+                "boundary_wkt": row["wkt"],
+                "priority": 0 if row["is_district"] else 5,
+                "source": OSM_SOURCE,
+            },
+        )
+    cities = {row["territory"] for row in branch_data if not row["is_district"]}
+    districts = [(shapely.from_wkt(row["wkt"]), row["code"]) for row in branch_data if row["is_district"]]
+    for town in _data_rows(TOWNS_FILE):
+        name = town["city"]
+        if name in cities:
+            continue
+        latitude, longitude = float(town["geo_lat"]), float(town["geo_lon"])
+        centre = shapely.Point(longitude, latitude)
+        code = next((code for polygon, code in districts if polygon.contains(centre)), None)
+        if code is None:
+            continue  # outside every district (simplified boundaries): not invented
+        Territory.objects.update_or_create(
+            name=f"г. {name}",
+            defaults={
+                "branch": Branch.objects.get(code=code),
+                "settlement_kind": Territory.SettlementKind.URBAN,
+                "boundary_wkt": _town_circle(latitude, longitude, int(town["population"])),
+                "priority": 10,
+                "source": TOWN_SOURCE,
+            },
+        )
 
 
 @transaction.atomic

@@ -17,6 +17,12 @@ def _clean_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    # Uploaded files of a test go to its own folder, never to the project's var/.
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def api_client() -> APIClient:
     return APIClient()
@@ -47,3 +53,19 @@ def engineer(db):
 @pytest.fixture
 def supervisor(db):
     return UserFactory(role="supervisor")
+
+
+@pytest.fixture
+def branch(db):
+    from tests.factories import BranchFactory, TerritoryFactory
+
+    branch = BranchFactory(code="res-test", name="Тестовый РЭС")
+    TerritoryFactory(branch=branch, name="Тестовый район")  # a square around 45.0 N, 42.0 E
+    return branch
+
+
+@pytest.fixture
+def default_branch(db):
+    from tests.factories import BranchFactory
+
+    return BranchFactory(code="res-default", name="РЭС по умолчанию", is_default=True)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
+from decimal import Decimal
+
 import factory
 from django.contrib.auth.models import Group
 
@@ -41,3 +44,137 @@ class UserFactory(factory.django.DjangoModelFactory):
     def branches(self, create, extracted, **kwargs):
         if extracted:
             self.branches.set(extracted)
+
+
+# --- Connection domain -------------------------------------------------------------------------
+
+# Real, check-digit-valid identifiers (public examples: Sberbank's INN/OGRN; generated SNILS).
+VALID = {
+    "inn_person": "500100732259",
+    "inn_org": "7707083893",
+    "ogrn_org": "1027700132195",
+    "ogrnip": "304500116000157",
+    "kpp": "773601001",
+    "snils": "11223344595",
+}
+
+
+def square_wkt(lat: float, lon: float, half_side_deg: float = 0.05) -> str:
+    s = half_side_deg
+    return f"POLYGON(({lon - s} {lat - s}, {lon + s} {lat - s}, {lon + s} {lat + s}, {lon - s} {lat + s}, {lon - s} {lat - s}))"
+
+
+class TerritoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "connection.Territory"
+
+    branch = factory.SubFactory(BranchFactory)
+    name = factory.Sequence(lambda n: f"Территория {n}")
+    settlement_kind = "rural"
+    boundary_wkt = square_wkt(45.0, 42.0)
+
+
+class ApplicantFactory(factory.django.DjangoModelFactory):
+    """An individual with every field the completeness check asks for."""
+
+    class Meta:
+        model = "connection.Applicant"
+
+    owner = factory.SubFactory(UserFactory, role="applicant")
+    applicant_type = "individual"
+    last_name = "Петров"
+    first_name = "Пётр"
+    middle_name = "Петрович"
+    inn = VALID["inn_person"]
+    snils = VALID["snils"]
+    passport_series = "0712"
+    passport_number = "345678"
+    passport_issued_by = "ГУ МВД России по Ставропольскому краю"
+    passport_issued_on = datetime.date(2015, 6, 1)
+    registration_address = "355000, г. Ставрополь, ул. Ленина, д. 1"
+    phone = "+7 900 123-45-67"
+    email = "petrov@example.ru"
+
+
+class LegalEntityFactory(ApplicantFactory):
+    applicant_type = "legal_entity"
+    last_name = ""
+    first_name = ""
+    middle_name = ""
+    organisation_name = "ООО «Ромашка»"
+    inn = VALID["inn_org"]
+    ogrn = VALID["ogrn_org"]
+    kpp = VALID["kpp"]
+    snils = ""
+    passport_series = ""
+    passport_number = ""
+    passport_issued_by = ""
+    passport_issued_on = None
+
+
+class ConnectionRequestFactory(factory.django.DjangoModelFactory):
+    """A complete household draft of 15 kW at 0.4 kV (documents come from `with_documents`)."""
+
+    class Meta:
+        model = "connection.ConnectionRequest"
+        skip_postgeneration_save = True
+
+    applicant = factory.SubFactory(ApplicantFactory)
+    owner = factory.SelfAttribute("applicant.owner")
+    object_name = "Жилой дом"
+    object_address = "Ставропольский край, г. Михайловск, ул. Полевая, д. 5"
+    cadastral_number = "26:11:020101:123"
+    latitude = Decimal("45.000000")
+    longitude = Decimal("42.000000")
+    kind = "new"
+    requested_kw = Decimal("15")
+    voltage_level = "0.4"
+    phases = 3
+    reliability_category = "III"
+    load_character = "household"
+    guaranteeing_supplier = "ПАО «Ставропольэнергосбыт»"
+    payment_option = "lump_sum"
+
+    @factory.post_generation
+    def stages(self, create, extracted, **kwargs):
+        if create:
+            from connection.models import CommissioningStage
+
+            CommissioningStage.objects.create(
+                request=self, position=1, planned_date=datetime.date(2027, 6, 1), power_kw=self.requested_kw
+            )
+
+    @factory.post_generation
+    def with_documents(self, create, extracted, **kwargs):
+        if create and extracted:
+            from connection.completeness import required_documents
+
+            for doc_type in required_documents(self):
+                add_document(self, doc_type)
+
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+
+
+def png_bytes() -> bytes:
+    from io import BytesIO
+
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", (4, 4), (200, 30, 30)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def add_document(request, doc_type: str, content: bytes = PDF_BYTES, name: str = "scan.pdf"):
+    """A stored document version, written as the service would (for fixtures, not API tests)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from connection import services
+
+    return services.upload_document(
+        request=request,
+        user=request.owner,
+        doc_type=doc_type,
+        upload=SimpleUploadedFile(name, content, content_type="application/pdf"),
+    )

@@ -1,6 +1,23 @@
+"""Serializers of the connection API: shapes and types only. Rules live in the services."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
-from connection.models import Branch
+from connection.models import (
+    Applicant,
+    Branch,
+    CommissioningStage,
+    ConnectionRequest,
+    Document,
+    DocumentType,
+    DocumentVersion,
+)
+from connection.selectors import own_applicants
 
 
 class BranchSerializer(serializers.ModelSerializer):
@@ -8,3 +25,299 @@ class BranchSerializer(serializers.ModelSerializer):
         model = Branch
         fields = ["id", "code", "name", "is_default"]
         read_only_fields = fields
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Individual",
+            value={
+                "applicant_type": "individual",
+                "last_name": "Петров",
+                "first_name": "Пётр",
+                "middle_name": "Петрович",
+                "snils": "112-233-445 95",
+                "passport_series": "0712",
+                "passport_number": "345678",
+                "passport_issued_by": "ГУ МВД России по Ставропольскому краю",
+                "passport_issued_on": "2015-06-01",
+                "registration_address": "355000, г. Ставрополь, ул. Ленина, д. 1",
+                "phone": "+7 900 123-45-67",
+                "email": "petrov@example.ru",
+            },
+            request_only=True,
+        ),
+        OpenApiExample(
+            "Legal entity",
+            value={
+                "applicant_type": "legal_entity",
+                "organisation_name": "ООО «Ромашка»",
+                "inn": "7707083893",
+                "ogrn": "1027700132195",
+                "kpp": "773601001",
+                "registration_address": "355000, г. Ставрополь, ул. Мира, д. 10",
+                "phone": "+7 865 200-00-00",
+                "email": "office@romashka.example",
+            },
+            request_only=True,
+        ),
+    ]
+)
+class ApplicantSerializer(serializers.ModelSerializer):
+    display_name = serializers.CharField(read_only=True, help_text=_("Name as shown in documents."))
+
+    class Meta:
+        model = Applicant
+        fields = [
+            "id",
+            "applicant_type",
+            "display_name",
+            "last_name",
+            "first_name",
+            "middle_name",
+            "organisation_name",
+            "inn",
+            "ogrn",
+            "kpp",
+            "snils",
+            "passport_series",
+            "passport_number",
+            "passport_issued_by",
+            "passport_issued_on",
+            "registration_address",
+            "postal_address",
+            "phone",
+            "email",
+            "representative_name",
+            "power_of_attorney_number",
+            "power_of_attorney_date",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "display_name", "created_at", "updated_at"]
+        extra_kwargs = {
+            # Identity numbers are checked by the model (check digits); here only their length.
+            "inn": {
+                "max_length": 14,
+                "help_text": _("10 digits (organisation) or 12 (person, entrepreneur)."),
+            },
+            "ogrn": {"max_length": 17, "help_text": _("OGRN: 13 digits; OGRNIP: 15 digits.")},
+            "snils": {"max_length": 14, "help_text": _("11 digits, dashes and spaces allowed.")},
+            "passport_series": {"max_length": 5},
+            "passport_number": {"max_length": 7},
+        }
+
+
+class StageSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CommissioningStage
+        fields = ["position", "planned_date", "power_kw"]
+        read_only_fields = ["position"]
+
+
+class BranchBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Branch
+        fields = ["id", "code", "name"]
+        read_only_fields = fields
+
+
+class ApplicantBriefSerializer(serializers.ModelSerializer):
+    display_name = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Applicant
+        fields = ["id", "applicant_type", "display_name", "inn"]
+        read_only_fields = fields
+
+
+class OwnApplicantField(serializers.PrimaryKeyRelatedField):
+    """Only the caller's own applicants can be named; others are 'does not exist'."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        return own_applicants(request.user) if request else Applicant.objects.none()
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Household, 15 kW",
+            value={
+                "applicant": 1,
+                "object_name": "Жилой дом",
+                "object_address": "Ставропольский край, Шпаковский р-н, г. Михайловск, ул. Полевая, д. 5",
+                "cadastral_number": "26:11:020101:123",
+                "latitude": "45.129800",
+                "longitude": "42.025400",
+                "kind": "new",
+                "previously_connected_kw": "0",
+                "requested_kw": "15",
+                "voltage_level": "0.4",
+                "phases": 3,
+                "reliability_category": "III",
+                "load_character": "household",
+                "guaranteeing_supplier": "ПАО «Ставропольэнергосбыт»",
+                "payment_option": "lump_sum",
+                "stages": [{"planned_date": "2027-06-01", "power_kw": "15"}],
+            },
+            request_only=True,
+        )
+    ]
+)
+class ConnectionRequestSerializer(serializers.ModelSerializer):
+    state_label = serializers.CharField(
+        source="get_state_display", read_only=True, help_text=_("State, for users.")
+    )
+    applicant = OwnApplicantField(
+        required=False, allow_null=True, help_text=_("Id of one of your applicants (`/api/v1/applicants/`).")
+    )
+    applicant_detail = ApplicantBriefSerializer(source="applicant", read_only=True)
+    latitude = serializers.DecimalField(
+        max_digits=9,
+        decimal_places=6,
+        min_value=Decimal("-90"),
+        max_value=Decimal("90"),
+        required=False,
+        allow_null=True,
+        help_text=_("WGS84 latitude of the object, degrees."),
+    )
+    longitude = serializers.DecimalField(
+        max_digits=9,
+        decimal_places=6,
+        min_value=Decimal("-180"),
+        max_value=Decimal("180"),
+        required=False,
+        allow_null=True,
+        help_text=_("WGS84 longitude of the object, degrees."),
+    )
+    total_kw = serializers.DecimalField(
+        max_digits=9,
+        decimal_places=2,
+        read_only=True,
+        help_text=_("Previously connected plus requested power; computed, never entered."),
+    )
+    stages = StageSerializer(
+        many=True,
+        required=False,
+        help_text=_("Commissioning stages; their kW add up to the requested power."),
+    )
+    branch = BranchBriefSerializer(
+        read_only=True, help_text=_("The branch the application was routed to at submission.")
+    )
+    territory_name = serializers.CharField(source="territory.name", read_only=True, default=None)
+
+    class Meta:
+        model = ConnectionRequest
+        fields = [
+            "id",
+            "number",
+            "state",
+            "state_label",
+            "applicant",
+            "applicant_detail",
+            "object_name",
+            "object_address",
+            "cadastral_number",
+            "latitude",
+            "longitude",
+            "kind",
+            "temporary_term_months",
+            "previously_connected_kw",
+            "requested_kw",
+            "total_kw",
+            "voltage_level",
+            "phases",
+            "reliability_category",
+            "load_character",
+            "guaranteeing_supplier",
+            "payment_option",
+            "is_public_procurement",
+            "stages",
+            "branch",
+            "territory_name",
+            "routing_method",
+            "routing_needs_attention",
+            "settlement_kind",
+            "rulebook_version",
+            "created_at",
+            "updated_at",
+            "submitted_at",
+        ]
+        read_only_fields = [
+            "id",
+            "number",
+            "state",
+            "state_label",
+            "branch",
+            "territory_name",
+            "routing_method",
+            "routing_needs_attention",
+            "settlement_kind",
+            "rulebook_version",
+            "created_at",
+            "updated_at",
+            "submitted_at",
+        ]
+        extra_kwargs = {
+            "cadastral_number": {"help_text": _("Cadastral number of the plot, NN:NN:NNNNNN:N.")},
+            "previously_connected_kw": {
+                "help_text": _("Power already connected at this point, kW (0 for a new connection).")
+            },
+            "requested_kw": {"help_text": _("New maximum power requested, kW.")},
+        }
+
+
+class ConnectionRequestDetailSerializer(ConnectionRequestSerializer):
+    applicant_snapshot = serializers.JSONField(read_only=True, help_text=_("The applicant as submitted."))
+
+    class Meta(ConnectionRequestSerializer.Meta):
+        fields = [*ConnectionRequestSerializer.Meta.fields, "applicant_snapshot"]
+        read_only_fields = [*ConnectionRequestSerializer.Meta.read_only_fields, "applicant_snapshot"]
+
+
+class MissingItemSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text=_("Machine code, e.g. `field_missing`, `document_missing`."))
+    message = serializers.CharField()
+    field = serializers.CharField(
+        help_text=_("Field path, e.g. `applicant.inn` or `documents.location_plan`.")
+    )
+
+
+class CompletenessSerializer(serializers.Serializer):
+    complete = serializers.BooleanField()
+    missing = MissingItemSerializer(many=True)
+
+
+class DocumentVersionSerializer(serializers.ModelSerializer):
+    uploaded_by = serializers.CharField(source="uploaded_by.get_full_name", read_only=True)
+
+    class Meta:
+        model = DocumentVersion
+        fields = ["version", "original_name", "content_type", "size", "sha256", "uploaded_by", "uploaded_at"]
+        read_only_fields = fields
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    versions = DocumentVersionSerializer(many=True, read_only=True)
+    doc_type_label = serializers.CharField(source="get_doc_type_display", read_only=True)
+
+    class Meta:
+        model = Document
+        fields = ["id", "doc_type", "doc_type_label", "title", "created_at", "versions"]
+        read_only_fields = fields
+
+
+class DocumentUploadSerializer(serializers.Serializer):
+    doc_type = serializers.ChoiceField(choices=DocumentType.choices, help_text=_("Type of the document."))
+    file = serializers.FileField(
+        help_text=_(
+            "PDF, JPEG or PNG, checked by content; the size limit is set by the server (20 MB by default)."
+        ),
+        allow_empty_file=True,  # the service refuses empty files with its own message
+    )
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    document = serializers.IntegerField(
+        required=False,
+        help_text=_("Id of an existing document of this application, to upload its new version."),
+    )

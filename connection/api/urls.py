@@ -4,3 +4,10 @@ from connection.api import views
 
 router = SimpleRouter()
 router.register("branches", views.BranchViewSet, basename="branch")
+router.register("applicants", views.ApplicantViewSet, basename="applicant")
+router.register("connection-requests", views.ConnectionRequestViewSet, basename="connection-request")
+router.register(
+    r"connection-requests/(?P<request_pk>\d+)/documents",
+    views.DocumentViewSet,
+    basename="connection-request-document",
+)

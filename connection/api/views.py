@@ -1,8 +1,32 @@
-from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import viewsets
+"""Thin viewsets: queryset, serializer, filters, permissions; every write is one service call."""
 
-from connection.api.serializers import BranchSerializer
-from connection.models import Branch
+from __future__ import annotations
+
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import JSONParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from connection import completeness, selectors, services
+from connection.api.filters import ConnectionRequestFilter
+from connection.api.parsers import StrictMultiPartParser
+from connection.api.permissions import CanApply, IsOwnerForWrites
+from connection.api.serializers import (
+    ApplicantSerializer,
+    BranchSerializer,
+    CompletenessSerializer,
+    ConnectionRequestDetailSerializer,
+    ConnectionRequestSerializer,
+    DocumentSerializer,
+    DocumentUploadSerializer,
+)
+from connection.models import Applicant, Branch, ConnectionRequest, Document
 
 
 @extend_schema_view(
@@ -18,3 +42,274 @@ class BranchViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["code", "is_default"]
     search_fields = ["name", "code"]
     ordering_fields = ["name", "code"]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List my applicants", description="The applicants (persons or organisations) you apply as."
+    ),
+    retrieve=extend_schema(summary="Show an applicant", description="One of your applicants."),
+    create=extend_schema(
+        summary="Add an applicant",
+        description=(
+            "An individual, individual entrepreneur or legal entity with identity fields. INN and OGRN/OGRNIP "
+            "check digits, KPP, SNILS and passport formats are checked; what is still missing for submission "
+            "is listed by the completeness endpoint of an application."
+        ),
+    ),
+    update=extend_schema(
+        summary="Replace an applicant", description="Applications already submitted keep their snapshot."
+    ),
+    partial_update=extend_schema(
+        summary="Change an applicant", description="Applications already submitted keep their snapshot."
+    ),
+    destroy=extend_schema(
+        summary="Delete an applicant", description="Only an applicant named in no application."
+    ),
+)
+class ApplicantViewSet(viewsets.ModelViewSet):
+    serializer_class = ApplicantSerializer
+    permission_classes = [IsAuthenticated, CanApply]
+    filterset_fields = ["applicant_type"]
+    search_fields = ["last_name", "organisation_name", "inn"]
+    ordering_fields = ["created_at"]
+    queryset = Applicant.objects.none()
+    extra_error_codes = ["409"]
+
+    def get_queryset(self):
+        return selectors.own_applicants(self.request.user)
+
+    def perform_create(self, serializer):
+        serializer.instance = services.create_applicant(
+            owner=self.request.user, data=serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = services.update_applicant(
+            applicant=serializer.instance, data=serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        services.delete_applicant(applicant=instance)
+
+
+REQUEST_ID = OpenApiParameter(
+    "request_pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="Application id."
+)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List applications",
+        description=(
+            "Applicants see their own applications (drafts included); engineers the submitted applications of "
+            "their branches; supervisors all submitted ones. Filter by state, branch, kind, applicant type and "
+            "submission dates; search by number, applicant name or INN."
+        ),
+    ),
+    retrieve=extend_schema(
+        summary="Show an application", description="One application with the applicant snapshot."
+    ),
+    create=extend_schema(
+        summary="Create a draft application",
+        description=(
+            "Creates a draft. Everything given is validated (identity, cadastral number, location inside the "
+            "service area, limits of the rulebook in force, stages adding up); a draft may be incomplete."
+        ),
+    ),
+    update=extend_schema(
+        summary="Replace a draft", description="Only drafts can be changed, by their owner."
+    ),
+    partial_update=extend_schema(
+        summary="Change a draft", description="Only drafts can be changed, by their owner."
+    ),
+    destroy=extend_schema(
+        summary="Delete a draft", description="Only drafts can be deleted, by their owner."
+    ),
+)
+class ConnectionRequestViewSet(viewsets.ModelViewSet):
+    permission_classes = [IsAuthenticated, CanApply, IsOwnerForWrites]
+    filterset_class = ConnectionRequestFilter
+    search_fields = [
+        "number",
+        "applicant__last_name",
+        "applicant__first_name",
+        "applicant__organisation_name",
+        "applicant__inn",
+    ]
+    ordering_fields = ["created_at", "submitted_at", "number", "total_kw"]
+    queryset = ConnectionRequest.objects.none()
+    extra_error_codes = ["409"]
+
+    def get_queryset(self):
+        if self.action == "list":
+            return selectors.request_list(self.request.user)
+        return selectors.request_detail(self.request.user)
+
+    def get_serializer_class(self):
+        return ConnectionRequestSerializer if self.action == "list" else ConnectionRequestDetailSerializer
+
+    def _respond(self, instance: ConnectionRequest, status_code: int = status.HTTP_200_OK) -> Response:
+        fresh = self.get_queryset().get(pk=instance.pk)
+        return Response(
+            ConnectionRequestDetailSerializer(fresh, context=self.get_serializer_context()).data,
+            status=status_code,
+        )
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        stages = data.pop("stages", None)
+        instance = services.create_draft(owner=request.user, data=data, stages=stages)
+        return self._respond(instance, status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        instance = self.get_object()
+        serializer = self.get_serializer(instance, data=request.data, partial=kwargs.get("partial", False))
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        stages = data.pop("stages", None)
+        instance = services.update_draft(request=instance, data=data, stages=stages)
+        return self._respond(instance)
+
+    def perform_destroy(self, instance):
+        services.delete_draft(request=instance)
+
+    @extend_schema(
+        summary="What is missing",
+        description=(
+            "Lists what the application still lacks for its applicant type — fields and documents — each with a "
+            "code, a message and the field it concerns. Submitting an incomplete draft is refused with the same list."
+        ),
+        responses={200: CompletenessSerializer},
+    )
+    @action(detail=True, methods=["get"])
+    def completeness(self, request, pk=None):
+        items = completeness.missing_items(self.get_object())
+        return Response({"complete": not items, "missing": [item.as_dict() for item in items]})
+
+    @extend_schema(
+        summary="Submit a draft",
+        description=(
+            "Registers a complete draft: assigns its number (ТП-YYYY-NNNNNN, gap-free per year), routes it to "
+            "the branch whose territory contains the object, keeps a snapshot of the applicant and the rulebook "
+            "version, and moves it to `submitted`. An incomplete draft is refused (400) with the list of what is "
+            "missing; an application that is not a draft answers 409."
+        ),
+        request=None,
+        responses={200: ConnectionRequestDetailSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        instance = services.submit(request=self.get_object(), user=request.user)
+        return self._respond(instance)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List documents of an application", description="Each document with all its versions."
+    ),
+    retrieve=extend_schema(summary="Show a document", description="One document with all its versions."),
+    destroy=extend_schema(summary="Delete a document", description="Only from a draft, by its owner."),
+)
+@extend_schema(parameters=[REQUEST_ID])
+class DocumentViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = DocumentSerializer
+    parser_classes = [StrictMultiPartParser, JSONParser]
+    queryset = Document.objects.none()
+    pagination_class = None
+    filter_backends = []
+    extra_error_codes = ["409"]
+
+    def connection_request(self) -> ConnectionRequest:
+        if not hasattr(self, "_connection_request"):
+            self._connection_request = get_object_or_404(
+                selectors.visible_requests(self.request.user), pk=self.kwargs["request_pk"]
+            )
+        return self._connection_request
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Document.objects.none()
+        return selectors.visible_documents(self.request.user, self.connection_request())
+
+    def _require_owner(self) -> ConnectionRequest:
+        connection_request = self.connection_request()
+        if connection_request.owner_id != self.request.user.pk:
+            raise exceptions.PermissionDenied(
+                _("Only the applicant changes the documents of an application.")
+            )
+        return connection_request
+
+    @extend_schema(
+        summary="Upload a document",
+        description=(
+            "Multipart upload of a PDF, JPEG or PNG (checked by content, not by name) up to the size limit. "
+            "Give `document` to upload a corrected version of an existing document; earlier versions are kept. "
+            "File names with a path are refused."
+        ),
+        request={"multipart/form-data": DocumentUploadSerializer},
+        responses={201: DocumentSerializer},
+    )
+    def create(self, request, *args, **kwargs):
+        connection_request = self._require_owner()
+        serializer = DocumentUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        document = None
+        if "document" in data:
+            document = Document.objects.filter(request=connection_request, pk=data["document"]).first()
+            if document is None:
+                raise exceptions.ValidationError(
+                    {"document": [_("Unknown document.")]}, code="does_not_exist"
+                )
+        version = services.upload_document(
+            request=connection_request,
+            user=request.user,
+            doc_type=document.doc_type if document else data["doc_type"],
+            upload=data["file"],
+            document=document,
+            title=data.get("title", ""),
+        )
+        fresh = self.get_queryset().get(pk=version.document_id)
+        return Response(DocumentSerializer(fresh).data, status=status.HTTP_201_CREATED)
+
+    def perform_destroy(self, instance):
+        self._require_owner()
+        services.delete_document(document=instance)
+
+    @extend_schema(
+        summary="Download a document",
+        description="The file of the latest version, or of `version`. Served only to those who may see the application.",
+        parameters=[
+            OpenApiParameter(
+                "version", OpenApiTypes.INT, description="Version number; the latest by default."
+            )
+        ],
+        responses={
+            (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY, description="The file.")
+        },
+    )
+    @action(detail=True, methods=["get"])
+    def download(self, request, request_pk=None, pk=None):
+        document = self.get_object()
+        versions = list(document.versions.all())
+        wanted = request.query_params.get("version")
+        if wanted is not None:
+            if not wanted.isdigit():
+                raise exceptions.ValidationError({"version": [_("Enter a whole number.")]}, code="invalid")
+            versions = [version for version in versions if version.version == int(wanted)]
+        if not versions:
+            raise exceptions.NotFound()
+        version = max(versions, key=lambda item: item.version)
+        response = FileResponse(
+            version.file.open("rb"),
+            as_attachment=True,
+            filename=version.original_name,
+            content_type=version.content_type,
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        return response

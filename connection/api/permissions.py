@@ -1,0 +1,21 @@
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+
+from backend.users.roles import Role
+
+
+class CanApply(BasePermission):
+    """Only applicants and integration clients create applications and applicants."""
+
+    def has_permission(self, request, view):
+        if request.method in SAFE_METHODS or view.action not in ("create",):
+            return True
+        return request.user.has_role(Role.APPLICANT, Role.INTEGRATION)
+
+
+class IsOwnerForWrites(BasePermission):
+    """Others who may see an application (its branch's engineers) may not change it: 403."""
+
+    def has_object_permission(self, request, view, obj):
+        if request.method in SAFE_METHODS:
+            return True
+        return obj.owner_id == request.user.pk

@@ -1,0 +1,54 @@
+"""Reads of the connection domain: what each user may see. Everything outside answers 404."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+
+from backend.users.models import User
+from backend.users.roles import Role
+from connection.models import Applicant, ConnectionRequest, Document, DocumentVersion
+from workflow.states import State
+
+
+def visible_requests(user: User) -> QuerySet[ConnectionRequest]:
+    """Applicants and integration clients see their own applications (drafts included); engineers
+    the submitted applications of their branches; supervisors and administrators all submitted
+    ones. Drafts are private to their owner."""
+    queryset = ConnectionRequest.objects.all()
+    if not user.is_authenticated:
+        return queryset.none()
+    if user.has_role(Role.ADMINISTRATOR, Role.SUPERVISOR):
+        return queryset.exclude(state=State.DRAFT) | queryset.filter(owner=user)
+    if user.has_role(Role.ENGINEER):
+        branch_ids = list(user.branches.values_list("id", flat=True))
+        return queryset.filter(branch_id__in=branch_ids).exclude(state=State.DRAFT) | queryset.filter(
+            owner=user
+        )
+    if user.has_role(Role.APPLICANT, Role.INTEGRATION):
+        return queryset.filter(owner=user)
+    return queryset.none()
+
+
+def request_list(user: User) -> QuerySet[ConnectionRequest]:
+    """The list endpoint's queryset: a fixed number of queries whatever the page size."""
+    return (
+        visible_requests(user).select_related("applicant", "branch", "territory").prefetch_related("stages")
+    )
+
+
+def request_detail(user: User) -> QuerySet[ConnectionRequest]:
+    return request_list(user).prefetch_related(
+        Prefetch("documents", queryset=Document.objects.prefetch_related("versions"))
+    )
+
+
+def own_applicants(user: User) -> QuerySet[Applicant]:
+    if not user.is_authenticated or not user.has_role(Role.APPLICANT, Role.INTEGRATION):
+        return Applicant.objects.none()
+    return Applicant.objects.filter(owner=user)
+
+
+def visible_documents(user: User, request: ConnectionRequest) -> QuerySet[Document]:
+    return Document.objects.filter(request=request).prefetch_related(
+        Prefetch("versions", queryset=DocumentVersion.objects.select_related("uploaded_by"))
+    )

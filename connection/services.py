@@ -1,0 +1,325 @@
+"""Writes of the connection domain. Each public function is one transaction; views call these
+and nothing else writes. Validation errors are raised keyed by field, so nothing is half-saved."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from backend.api.errors import Conflict
+from backend.users.models import User
+from connection import completeness, documents, territories
+from connection.eligibility import eligibility_errors
+from connection.models import (
+    Applicant,
+    CommissioningStage,
+    ConnectionRequest,
+    Document,
+    DocumentVersion,
+    RequestNumberSequence,
+)
+from workflow.rulebook import get_rules
+from workflow.states import State
+
+APPLICANT_FIELDS = [
+    field.name
+    for field in Applicant._meta.get_fields()
+    if field.concrete and field.editable and field.name not in ("id", "owner", "created_at", "updated_at")
+]
+REQUEST_FIELDS = [
+    "applicant",
+    "object_name",
+    "object_address",
+    "cadastral_number",
+    "latitude",
+    "longitude",
+    "kind",
+    "temporary_term_months",
+    "previously_connected_kw",
+    "requested_kw",
+    "voltage_level",
+    "phases",
+    "reliability_category",
+    "load_character",
+    "guaranteeing_supplier",
+    "payment_option",
+    "is_public_procurement",
+]
+
+
+# --- Applicants ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_applicant(*, owner: User, data: dict[str, Any]) -> Applicant:
+    applicant = Applicant(owner=owner)
+    return _save_applicant(applicant, data)
+
+
+@transaction.atomic
+def update_applicant(*, applicant: Applicant, data: dict[str, Any]) -> Applicant:
+    return _save_applicant(applicant, data)
+
+
+def _save_applicant(applicant: Applicant, data: dict[str, Any]) -> Applicant:
+    for field, value in data.items():
+        if field in APPLICANT_FIELDS:
+            setattr(applicant, field, value)
+    applicant.full_clean()
+    applicant.save()
+    return applicant
+
+
+@transaction.atomic
+def delete_applicant(*, applicant: Applicant) -> None:
+    if applicant.connection_requests.exists():
+        raise Conflict(
+            _("The applicant is named in applications and cannot be deleted."), code="applicant_in_use"
+        )
+    applicant.delete()
+
+
+# --- Drafts ----------------------------------------------------------------------------------
+
+
+def _validate_draft(request: ConnectionRequest, stages: list[dict[str, Any]] | None) -> None:
+    """Everything given must be valid and allowed; raises one ValidationError keyed by field."""
+    errors: dict[str, list[ValidationError]] = {}
+    try:
+        request.full_clean(exclude=["owner", "applicant", "state"])  # state: only transitions set it
+    except ValidationError as error:
+        for field, field_errors in error.error_dict.items():
+            errors.setdefault(field, []).extend(field_errors)
+
+    if request.applicant_id and request.applicant.owner_id != request.owner_id:
+        errors.setdefault("applicant", []).append(
+            ValidationError(_("Unknown applicant."), code="does_not_exist")
+        )
+    if (request.latitude is None) != (request.longitude is None):
+        errors.setdefault("latitude", []).append(
+            ValidationError(_("Give both latitude and longitude."), code="location_incomplete")
+        )
+    elif request.latitude is not None and not territories.in_service_area(
+        request.latitude, request.longitude
+    ):
+        errors.setdefault("latitude", []).append(
+            ValidationError(
+                _("The location (%(lat)s, %(lon)s) is outside the area this grid organisation serves.")
+                % {"lat": request.latitude, "lon": request.longitude},
+                code="outside_service_area",
+            )
+        )
+
+    for field, field_errors in eligibility_errors(request, get_rules()).items():
+        errors.setdefault(field, []).extend(field_errors)
+
+    if stages is not None:
+        errors.update(_stage_errors(stages, request.requested_kw))
+    if errors:
+        raise ValidationError(errors)
+
+
+def _stage_errors(
+    stages: list[dict[str, Any]], requested_kw: Decimal | None
+) -> dict[str, list[ValidationError]]:
+    errors: dict[str, list[ValidationError]] = {}
+    dates = [stage["planned_date"] for stage in stages]
+    if dates != sorted(dates):
+        errors["stages"] = [
+            ValidationError(_("Stages must be in order of their dates."), code="stages_order")
+        ]
+    total = sum((stage["power_kw"] for stage in stages), Decimal("0"))
+    if stages and requested_kw is not None and total != requested_kw:
+        errors.setdefault("stages", []).append(
+            ValidationError(
+                _("The power of the stages adds up to %(total)s kW, not the requested %(requested)s kW.")
+                % {"total": total, "requested": requested_kw},
+                code="stages_sum",
+            )
+        )
+    return errors
+
+
+def _replace_stages(request: ConnectionRequest, stages: Iterable[dict[str, Any]]) -> None:
+    request.stages.all().delete()
+    CommissioningStage.objects.bulk_create(
+        CommissioningStage(
+            request=request, position=index, planned_date=stage["planned_date"], power_kw=stage["power_kw"]
+        )
+        for index, stage in enumerate(stages, start=1)
+    )
+
+
+@transaction.atomic
+def create_draft(
+    *, owner: User, data: dict[str, Any], stages: list[dict[str, Any]] | None = None
+) -> ConnectionRequest:
+    request = ConnectionRequest(owner=owner)
+    for field in REQUEST_FIELDS:
+        if field in data:
+            setattr(request, field, data[field])
+    _validate_draft(request, stages)
+    request.save()
+    if stages:
+        _replace_stages(request, stages)
+    return request
+
+
+@transaction.atomic
+def update_draft(
+    *, request: ConnectionRequest, data: dict[str, Any], stages: list[dict[str, Any]] | None = None
+) -> ConnectionRequest:
+    request = _lock(request)
+    _require_draft(request)
+    for field in REQUEST_FIELDS:
+        if field in data:
+            setattr(request, field, data[field])
+    if stages is None and "requested_kw" in data and request.stages.exists():
+        # The stages must still add up to the (changed) requested power.
+        stages = list(request.stages.values("planned_date", "power_kw"))
+    _validate_draft(request, stages)
+    request.save()
+    if stages is not None:
+        _replace_stages(request, stages)
+    return request
+
+
+@transaction.atomic
+def delete_draft(*, request: ConnectionRequest) -> None:
+    request = _lock(request)
+    _require_draft(request)
+    for document in request.documents.all():
+        for version in document.versions.all():
+            version.file.delete(save=False)
+    request.delete()
+
+
+def _lock(request: ConnectionRequest) -> ConnectionRequest:
+    return ConnectionRequest.objects.select_for_update().select_related("applicant").get(pk=request.pk)
+
+
+def _require_draft(request: ConnectionRequest) -> None:
+    if request.state != State.DRAFT:
+        raise Conflict(
+            _("Only a draft can be changed; this application is already submitted."), code="not_draft"
+        )
+
+
+# --- Documents -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def upload_document(
+    *,
+    request: ConnectionRequest,
+    user: User,
+    doc_type: str,
+    upload: UploadedFile,
+    document: Document | None = None,
+    title: str = "",
+) -> DocumentVersion:
+    """Add a document, or a new version of `document`. Applicants add documents to drafts and to
+    applications waiting for their information; earlier versions are kept."""
+    request = _lock(request)
+    if request.state not in (State.DRAFT, State.NEEDS_INFO):
+        raise Conflict(
+            _("Documents can be added only to a draft or when information is requested."), code="locked"
+        )
+    checked = documents.check_upload(upload)
+    if document is None:
+        document = Document.objects.create(request=request, doc_type=doc_type, title=title)
+    elif document.request_id != request.pk:
+        raise ValidationError({"document": ValidationError(_("Unknown document."), code="does_not_exist")})
+    number = (document.versions.aggregate(last=Max("version"))["last"] or 0) + 1
+    version = DocumentVersion(
+        document=document,
+        version=number,
+        original_name=checked.name,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        uploaded_by=user,
+    )
+    version.file.save(checked.name, upload, save=False)
+    try:
+        version.save()
+    except IntegrityError:
+        version.file.delete(save=False)
+        raise
+    return version
+
+
+@transaction.atomic
+def delete_document(*, document: Document) -> None:
+    request = _lock(document.request)
+    _require_draft(request)
+    files = [version.file for version in document.versions.all()]
+    document.delete()
+    # Files go only once the rows are gone for good.
+    transaction.on_commit(lambda: [file.delete(save=False) for file in files])
+
+
+# --- Submission ------------------------------------------------------------------------------
+
+
+def applicant_snapshot(applicant: Applicant) -> dict[str, Any]:
+    """The applicant as submitted, kept on the application (later edits do not change it)."""
+    snapshot = {field: getattr(applicant, field) for field in APPLICANT_FIELDS}
+    snapshot = {
+        key: value.isoformat() if hasattr(value, "isoformat") else value for key, value in snapshot.items()
+    }
+    snapshot["id"] = applicant.pk
+    snapshot["display_name"] = str(applicant.display_name)
+    return snapshot
+
+
+def next_number(year: int) -> str:
+    """The next number of the year, e.g. ТП-2026-000123; call inside the submitting transaction."""
+    try:
+        with transaction.atomic():
+            RequestNumberSequence.objects.get_or_create(year=year)
+    except IntegrityError:
+        pass  # another submission created the year's row first
+    sequence = RequestNumberSequence.objects.select_for_update().get(year=year)
+    sequence.last_value += 1
+    sequence.save(update_fields=["last_value"])
+    return f"ТП-{year}-{sequence.last_value:06d}"
+
+
+@transaction.atomic
+def submit(*, request: ConnectionRequest, user: User) -> ConnectionRequest:
+    """Register a complete draft: check it, route it to a branch, number it, keep a snapshot of
+    the applicant and the rulebook version, and move it to `submitted`."""
+    request = _lock(request)
+    _require_draft(request)
+    missing = completeness.missing_items(request)
+    if missing:
+        refused: dict[str, list[ValidationError]] = {}
+        for item in missing:
+            refused.setdefault(item.field, []).append(ValidationError(item.message, code=item.code))
+        raise ValidationError(refused)
+    _validate_draft(request, list(request.stages.values("planned_date", "power_kw")))
+
+    routing = territories.route(latitude=request.latitude, longitude=request.longitude)
+    now = timezone.now()
+    rules = get_rules(on=timezone.localdate(now))
+    request.branch = routing.branch
+    request.territory = routing.territory
+    request.routing_method = routing.method
+    request.routing_needs_attention = routing.needs_attention
+    request.settlement_kind = routing.settlement_kind
+    request.rulebook_version_id = rules.version_id
+    request.applicant_snapshot = applicant_snapshot(request.applicant)
+    request.submitted_at = now
+    request.number = next_number(timezone.localdate(now).year)
+    request.submit()
+    request.save()
+    return request

@@ -1,0 +1,45 @@
+"""Concurrent submissions get distinct, consecutive numbers (PostgreSQL, real threads)."""
+
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from connection import services
+from connection.models import ConnectionRequest
+from tests.factories import BranchFactory, ConnectionRequestFactory, TerritoryFactory
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only():
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are what this tests; run with DATABASE_URL=postgres://…")
+
+
+def test_twenty_concurrent_submissions_get_twenty_consecutive_numbers():
+    TerritoryFactory(branch=BranchFactory())
+    drafts = [ConnectionRequestFactory(with_documents=True) for _ in range(20)]
+    barrier = threading.Barrier(len(drafts))
+    numbers, errors = [], []
+
+    def submit(draft):
+        try:
+            barrier.wait()
+            numbers.append(services.submit(request=draft, user=draft.owner).number)
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=submit, args=(draft,)) for draft in drafts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    sequence = sorted(int(number.rsplit("-", 1)[1]) for number in numbers)
+    assert sequence == list(range(1, 21))
+    assert ConnectionRequest.objects.filter(state="submitted").count() == 20

@@ -1,0 +1,32 @@
+"""The list endpoint runs a fixed number of queries, whatever the number of applications."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import ApplicantFactory, ConnectionRequestFactory
+
+pytestmark = pytest.mark.django_db
+
+MAX_QUERIES = 8
+
+
+def count_list_queries(client) -> tuple[int, int]:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/api/v1/connection-requests/", {"page_size": 100})
+    assert response.status_code == 200
+    return len(captured), response.json()["count"]
+
+
+def test_list_queries_do_not_grow_with_rows(make_client):
+    applicant = ApplicantFactory()
+    client = make_client(applicant.owner)
+    client.get("/api/v1/users/me/")  # the user's roles are read once per user object
+    ConnectionRequestFactory(applicant=applicant)
+    one, count = count_list_queries(client)
+    assert count == 1
+    ConnectionRequestFactory.create_batch(49, applicant=applicant)
+    fifty, count = count_list_queries(client)
+    assert count == 50
+    assert fifty == one
+    assert one <= MAX_QUERIES
