@@ -18,6 +18,12 @@ def _clean_cache():
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    # PBKDF2's deliberate slowness is for attackers, not for building test users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     # Uploaded files of a test go to its own folder, never to the project's var/.
     settings.MEDIA_ROOT = tmp_path / "media"
