@@ -206,6 +206,10 @@ class ConnectionRequestSerializer(serializers.ModelSerializer):
         read_only=True, help_text=_("The branch the application was routed to at submission.")
     )
     territory_name = serializers.CharField(source="territory.name", read_only=True, default=None)
+    # Declared, not derived: the model field would carry the database's integer range into the schema.
+    phases = serializers.ChoiceField(
+        choices=ConnectionRequest._meta.get_field("phases").choices, required=False, allow_null=True
+    )
 
     class Meta:
         model = ConnectionRequest
@@ -259,7 +263,10 @@ class ConnectionRequestSerializer(serializers.ModelSerializer):
             "updated_at",
             "submitted_at",
         ]
+        # Explicit bounds: otherwise the schema would show the database's integer range, which
+        # differs between SQLite and PostgreSQL.
         extra_kwargs = {
+            "temporary_term_months": {"min_value": 1, "max_value": 36},
             "cadastral_number": {"help_text": _("Cadastral number of the plot, NN:NN:NNNNNN:N.")},
             "previously_connected_kw": {
                 "help_text": _("Power already connected at this point, kW (0 for a new connection).")
