@@ -186,6 +186,8 @@ GRID_PROJECTION = env.str(
 # Outside every territory, the nearest one within this distance still takes the application.
 ROUTING_MAX_DISTANCE_M = env.float("ROUTING_MAX_DISTANCE_M", default=5000.0)
 
+# The model the workflow's state machine, history and notifications belong to.
+WORKFLOW_APPLICATION_MODEL = "connection.ConnectionRequest"
 # How often each process checks the calendar overrides for changes (seconds).
 WORKFLOW_CALENDAR_RECHECK_SECONDS = env.int("WORKFLOW_CALENDAR_RECHECK_SECONDS", default=10)
 
@@ -209,6 +211,12 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BEAT_SCHEDULE = {
+    "deadline-jobs": {
+        "task": "workflow.tasks.run_deadline_jobs",
+        "schedule": env.int("DEADLINE_JOBS_EVERY_SECONDS", default=3600),
+    },
+}
 
 # --- Django REST framework and OpenAPI ----------------------------------------------------
 REST_FRAMEWORK = {
@@ -258,7 +266,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "RequestKindEnum": "connection.models.requests.RequestKind",
+        "NotificationKindEnum": "workflow.models.Notification.Kind",
+    },
     "EXTENSIONS_INFO": {},
     "CONTACT": {"name": "Grid connection portal"},
     "LICENSE": {"name": "MIT"},

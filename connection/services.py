@@ -11,12 +11,11 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backend.api.errors import Conflict
 from backend.users.models import User
-from connection import completeness, documents, territories
+from connection import documents, territories
 from connection.eligibility import eligibility_errors
 from connection.models import (
     Applicant,
@@ -90,7 +89,7 @@ def delete_applicant(*, applicant: Applicant) -> None:
 # --- Drafts ----------------------------------------------------------------------------------
 
 
-def _validate_draft(request: ConnectionRequest, stages: list[dict[str, Any]] | None) -> None:
+def validate_draft(request: ConnectionRequest, stages: list[dict[str, Any]] | None) -> None:
     """Everything given must be valid and allowed; raises one ValidationError keyed by field."""
     errors: dict[str, list[ValidationError]] = {}
     try:
@@ -166,7 +165,7 @@ def create_draft(
     for field in REQUEST_FIELDS:
         if field in data:
             setattr(request, field, data[field])
-    _validate_draft(request, stages)
+    validate_draft(request, stages)
     request.save()
     if stages:
         _replace_stages(request, stages)
@@ -185,7 +184,7 @@ def update_draft(
     if stages is None and "requested_kw" in data and request.stages.exists():
         # The stages must still add up to the (changed) requested power.
         stages = list(request.stages.values("planned_date", "power_kw"))
-    _validate_draft(request, stages)
+    validate_draft(request, stages)
     request.save()
     if stages is not None:
         _replace_stages(request, stages)
@@ -292,34 +291,3 @@ def next_number(year: int) -> str:
     sequence.last_value += 1
     sequence.save(update_fields=["last_value"])
     return f"ТП-{year}-{sequence.last_value:06d}"
-
-
-@transaction.atomic
-def submit(*, request: ConnectionRequest, user: User) -> ConnectionRequest:
-    """Register a complete draft: check it, route it to a branch, number it, keep a snapshot of
-    the applicant and the rulebook version, and move it to `submitted`."""
-    request = _lock(request)
-    _require_draft(request)
-    missing = completeness.missing_items(request)
-    if missing:
-        refused: dict[str, list[ValidationError]] = {}
-        for item in missing:
-            refused.setdefault(item.field, []).append(ValidationError(item.message, code=item.code))
-        raise ValidationError(refused)
-    _validate_draft(request, list(request.stages.values("planned_date", "power_kw")))
-
-    routing = territories.route(latitude=request.latitude, longitude=request.longitude)
-    now = timezone.now()
-    rules = get_rules(on=timezone.localdate(now))
-    request.branch = routing.branch
-    request.territory = routing.territory
-    request.routing_method = routing.method
-    request.routing_needs_attention = routing.needs_attention
-    request.settlement_kind = routing.settlement_kind
-    request.rulebook_version_id = rules.version_id
-    request.applicant_snapshot = applicant_snapshot(request.applicant)
-    request.submitted_at = now
-    request.number = next_number(timezone.localdate(now).year)
-    request.submit()
-    request.save()
-    return request

@@ -7,5 +7,6 @@ class WorkflowConfig(AppConfig):
     verbose_name = _("Workflow")
 
     def ready(self) -> None:
-        # Connect the signal receivers that drop the calendar and rulebook caches.
-        from workflow import calendar, rulebook  # noqa: F401
+        # Connect the signal receivers: cache invalidation of the calendar and rulebook, and the
+        # notifications sent after each transition.
+        from workflow import calendar, notifications, rulebook  # noqa: F401

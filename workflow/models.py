@@ -195,3 +195,103 @@ class RuleValue(models.Model):
 def _refuse_locked_delete(sender, instance, **kwargs) -> None:
     """Queryset deletes and cascades skip Model.delete(); pre_delete still sees every row."""
     instance._refuse_delete()
+
+
+# --- History of transitions -----------------------------------------------------------------
+
+
+class ImmutableQuerySet(models.QuerySet):
+    """History is evidence: rows are written once and never changed or removed."""
+
+    def update(self, **kwargs):
+        raise ValidationError(_("History rows cannot be changed."), code="history_immutable")
+
+    def delete(self):
+        raise ValidationError(_("History rows cannot be deleted."), code="history_immutable")
+
+
+class TransitionLog(models.Model):
+    """One row per transition: who (and in which role), when, from, to, comment and data."""
+
+    application = models.ForeignKey(
+        settings.WORKFLOW_APPLICATION_MODEL,
+        verbose_name=_("application"),
+        on_delete=models.PROTECT,
+        related_name="history",
+    )
+    transition = models.CharField(_("transition"), max_length=32)
+    from_state = models.CharField(_("from state"), max_length=20)
+    to_state = models.CharField(_("to state"), max_length=20)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("who"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty when the portal itself ran the transition (scheduled job)."),
+    )
+    actor_role = models.CharField(_("role"), max_length=16)
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    comment = models.TextField(_("comment"), blank=True)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+
+    objects = ImmutableQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("history entry")
+        verbose_name_plural = _("history")
+        ordering = ["application", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.transition}: {self.from_state} → {self.to_state}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError(_("History rows cannot be changed."), code="history_immutable")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("History rows cannot be deleted."), code="history_immutable")
+
+
+# --- Notifications --------------------------------------------------------------------------
+
+
+class Notification(models.Model):
+    """An in-app notice to one user, also sent by e-mail; rendered in the recipient's language."""
+
+    class Kind(models.TextChoices):
+        TRANSITION = "transition", _("Change of state")
+        NEW_WORK = "new_work", _("New work for the branch")
+        OVERDUE = "overdue", _("Deadline missed")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    application = models.ForeignKey(
+        settings.WORKFLOW_APPLICATION_MODEL,
+        verbose_name=_("application"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        null=True,
+        blank=True,
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("text"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.subject

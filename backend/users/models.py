@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cached_property
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils import timezone
@@ -44,6 +45,13 @@ class User(AbstractUser):
     email = models.EmailField(_("e-mail"), unique=True)
     middle_name = models.CharField(_("middle name"), max_length=150, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="ru",
+        help_text=_("Language of e-mails and notifications."),
+    )
     branches = models.ManyToManyField(
         "connection.Branch",
         verbose_name=_("branches"),
@@ -75,6 +83,10 @@ class User(AbstractUser):
         if self.is_superuser:
             names.add(Role.ADMINISTRATOR.value)
         return frozenset(name for name in names if name in Role.values)
+
+    @cached_property
+    def branch_ids(self) -> frozenset[int]:
+        return frozenset(self.branches.values_list("id", flat=True))
 
     @property
     def sorted_roles(self) -> list[str]:

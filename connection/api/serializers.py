@@ -5,9 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
+from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
+from connection.api.transitions import CurrentStepSerializer
 from connection.models import (
     Applicant,
     Branch,
@@ -18,6 +19,8 @@ from connection.models import (
     DocumentVersion,
 )
 from connection.selectors import own_applicants
+from workflow import selectors as workflow_selectors
+from workflow.rulebook import get_rules
 
 
 class BranchSerializer(serializers.ModelSerializer):
@@ -206,6 +209,10 @@ class ConnectionRequestSerializer(serializers.ModelSerializer):
         read_only=True, help_text=_("The branch the application was routed to at submission.")
     )
     territory_name = serializers.CharField(source="territory.name", read_only=True, default=None)
+    current_step = serializers.SerializerMethodField(help_text=_("The current step: who acts and by when."))
+    expected_completion = serializers.SerializerMethodField(
+        help_text=_("When the application would be completed if every remaining step took its full term.")
+    )
     # Declared, not derived: the model field would carry the database's integer range into the schema.
     phases = serializers.ChoiceField(
         choices=ConnectionRequest._meta.get_field("phases").choices, required=False, allow_null=True
@@ -247,6 +254,8 @@ class ConnectionRequestSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
             "submitted_at",
+            "current_step",
+            "expected_completion",
         ]
         read_only_fields = [
             "id",
@@ -273,6 +282,22 @@ class ConnectionRequestSerializer(serializers.ModelSerializer):
             },
             "requested_kw": {"help_text": _("New maximum power requested, kW.")},
         }
+
+    def _rules_today(self):
+        # One rulebook read per response, not per row, for drafts (which have no version yet).
+        if "_rules_today" not in self.context:
+            self.context["_rules_today"] = get_rules()
+        return self.context["_rules_today"]
+
+    @extend_schema_field(CurrentStepSerializer)
+    def get_current_step(self, obj: ConnectionRequest) -> dict:
+        return workflow_selectors.current_step(obj)
+
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_expected_completion(self, obj: ConnectionRequest):
+        return workflow_selectors.expected_completion(
+            obj, rules=self._rules_today() if not obj.rulebook_version_id else None
+        )
 
 
 class ConnectionRequestDetailSerializer(ConnectionRequestSerializer):

@@ -13,7 +13,8 @@ from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from connection import completeness, selectors, services
+from backend.api.errors import Conflict
+from connection import completeness, selectors, services, workflow_actions
 from connection.api.filters import ConnectionRequestFilter
 from connection.api.parsers import StrictMultiPartParser
 from connection.api.permissions import CanApply, IsOwnerForWrites
@@ -26,7 +27,17 @@ from connection.api.serializers import (
     DocumentSerializer,
     DocumentUploadSerializer,
 )
+from connection.api.transitions import (
+    AvailableTransitionSerializer,
+    HistoryEntrySerializer,
+    TransitionInputSerializer,
+    describe_fields,
+    input_serializer,
+)
 from connection.models import Applicant, Branch, ConnectionRequest, Document
+from workflow import services as workflow_services
+from workflow.models import TransitionLog
+from workflow.states import State
 
 
 @extend_schema_view(
@@ -190,20 +201,95 @@ class ConnectionRequestViewSet(viewsets.ModelViewSet):
         return Response({"complete": not items, "missing": [item.as_dict() for item in items]})
 
     @extend_schema(
-        summary="Submit a draft",
+        summary="Transitions open to me now",
         description=(
-            "Registers a complete draft: assigns its number (ТП-YYYY-NNNNNN, gap-free per year), routes it to "
-            "the branch whose territory contains the object, keeps a snapshot of the applicant and the rulebook "
-            "version, and moves it to `submitted`. An incomplete draft is refused (400) with the list of what is "
-            "missing; an application that is not a draft answers 409."
+            "The transitions the caller may run on this application in its current state, each with its "
+            "label, the state it leads to and the fields it takes (to build a form from)."
         ),
-        request=None,
-        responses={200: ConnectionRequestDetailSerializer},
+        responses={200: AvailableTransitionSerializer(many=True)},
     )
-    @action(detail=True, methods=["post"])
-    def submit(self, request, pk=None):
-        instance = services.submit(request=self.get_object(), user=request.user)
-        return self._respond(instance)
+    @action(detail=True, methods=["get"])
+    def transitions(self, request, pk=None):
+        application = self.get_object()
+        return Response(
+            [
+                {
+                    "name": info.name,
+                    "label": str(info.label),
+                    "target": info.target,
+                    "fields": describe_fields(info.name),
+                }
+                for info in workflow_services.available(application, request.user)
+            ]
+        )
+
+    @extend_schema(
+        summary="Run a transition",
+        description=(
+            "Runs transition `name` with a comment and its data (see `GET …/transitions/`). Answers 403 when "
+            "the caller's role may not run it, 409 when the state does not allow it now or another change won "
+            "a race, 400 when its data is invalid. `submit` registers a draft: it is refused with the list of "
+            "what is missing while the draft is incomplete, and assigns the number (ТП-YYYY-NNNNNN, gap-free "
+            "per year) and the branch whose territory contains the object."
+        ),
+        request=TransitionInputSerializer,
+        responses={200: ConnectionRequestDetailSerializer},
+        parameters=[
+            OpenApiParameter(
+                "name", OpenApiTypes.STR, OpenApiParameter.PATH, enum=sorted(workflow_services.TRANSITIONS)
+            )
+        ],
+    )
+    @action(detail=True, methods=["post"], url_path=r"transitions/(?P<name>[a-z_]+)")
+    def run_transition(self, request, pk=None, name=None):
+        application = self.get_object()
+        try:
+            workflow_services.check_allowed(application, name, request.user)
+            serializer = input_serializer(name)(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            data = dict(serializer.validated_data)
+            comment = data.pop("comment", "")
+            application = workflow_actions.perform_transition(
+                request=application, name=name, user=request.user, comment=comment, data=data
+            )
+        except workflow_services.TransitionError as error:
+            raise transition_exception(error) from error
+        return self._respond(application)
+
+    @extend_schema(
+        summary="History of the application",
+        description="Every transition: who (and in which role), when, from which state to which, comment and data.",
+        responses={200: HistoryEntrySerializer(many=True)},
+    )
+    @action(detail=True, methods=["get"])
+    def history(self, request, pk=None):
+        application = self.get_object()
+        entries = TransitionLog.objects.filter(application=application).select_related("actor")
+        return Response([history_entry(entry) for entry in entries])
+
+
+def history_entry(entry: TransitionLog) -> dict:
+    return {
+        "id": entry.pk,
+        "transition": entry.transition,
+        "transition_label": str(workflow_services.TRANSITIONS[entry.transition].label),
+        "from_state": entry.from_state,
+        "to_state": entry.to_state,
+        "to_state_label": str(State(entry.to_state).label),
+        "actor": (entry.actor.get_full_name() or entry.actor.email) if entry.actor else None,
+        "actor_role": entry.actor_role,
+        "created_at": entry.created_at,
+        "comment": entry.comment,
+        "data": entry.data,
+    }
+
+
+def transition_exception(error: workflow_services.TransitionError) -> exceptions.APIException:
+    if error.status == 404:
+        return exceptions.NotFound(error.message)
+    if error.status == 403:
+        return exceptions.PermissionDenied(error.message)
+    return Conflict(error.message, code=error.code)
 
 
 @extend_schema_view(

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from connection.models.applicants import Applicant, ApplicantType
 from connection.models.branches import Branch, Territory
 from connection.validators import validate_cadastral_number
+from workflow.deadlines import TermFacts
 from workflow.machine import ApplicationStateMachine
 from workflow.states import State
 
@@ -164,15 +165,30 @@ class ConnectionRequest(ApplicationStateMachine):
         editable=False,
     )
 
-    rulebook_version = models.ForeignKey(
-        "workflow.RulebookVersion",
-        verbose_name=_("rulebook version"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
+    # Recorded by the grid organisation through transitions
+    requested_items = models.JSONField(_("information requested"), default=list, blank=True, editable=False)
+    rejection_reason = models.TextField(_("reason of rejection"), blank=True, editable=False)
+    connection_point_label = models.CharField(
+        _("connection point"), max_length=200, blank=True, editable=False
     )
+    grid_distance_m = models.DecimalField(
+        _("distance to the grid, m"), max_digits=9, decimal_places=1, null=True, blank=True, editable=False
+    )
+    needs_construction = models.BooleanField(
+        _("construction under the investment programme needed"), default=False, editable=False
+    )
+    crosses_third_party_land = models.BooleanField(
+        _("crosses third-party land"), default=False, editable=False
+    )
+    technical_conditions = models.TextField(_("technical conditions"), blank=True, editable=False)
+    fee_rub = models.DecimalField(
+        _("fee, roubles"), max_digits=12, decimal_places=2, null=True, blank=True, editable=False
+    )
+    paid_amount_rub = models.DecimalField(
+        _("amount paid, roubles"), max_digits=12, decimal_places=2, null=True, blank=True, editable=False
+    )
+    connected_on = models.DateField(_("connected on"), null=True, blank=True, editable=False)
+
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     submitted_at = models.DateTimeField(
@@ -199,6 +215,18 @@ class ConnectionRequest(ApplicationStateMachine):
     @property
     def is_household(self) -> bool:
         return self.applicant_type == ApplicantType.INDIVIDUAL
+
+    def term_facts(self) -> TermFacts:
+        """What the workflow's deadlines need to know about this application."""
+        return TermFacts(
+            temporary=self.kind == RequestKind.TEMPORARY,
+            voltage_kv=Decimal(self.voltage_level) if self.voltage_level else None,
+            urban=self.settlement_kind == Territory.SettlementKind.URBAN,
+            grid_distance_m=self.grid_distance_m,
+            needs_construction=self.needs_construction,
+            crosses_third_party_land=self.crosses_third_party_land,
+            public_procurement=self.is_public_procurement,
+        )
 
 
 class CommissioningStage(models.Model):

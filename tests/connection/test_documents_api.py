@@ -131,7 +131,7 @@ def test_others_cannot_see_upload_or_download(make_client, owner, draft):
 def test_documents_of_a_submitted_application_are_locked(make_client, branch):
     draft = ConnectionRequestFactory(with_documents=True)
     client = make_client(draft.owner)
-    assert client.post(f"/api/v1/connection-requests/{draft.pk}/submit/").status_code == 200
+    assert client.post(f"/api/v1/connection-requests/{draft.pk}/transitions/submit/").status_code == 200
     response = upload(client, draft, PDF_BYTES, "late.pdf")
     assert response.status_code == 409
     document = Document.objects.filter(request=draft).first()

@@ -5,7 +5,7 @@ import threading
 import pytest
 from django.db import connection, connections
 
-from connection import services
+from connection import workflow_actions
 from connection.models import ConnectionRequest
 from tests.factories import BranchFactory, ConnectionRequestFactory, TerritoryFactory
 
@@ -27,7 +27,7 @@ def test_twenty_concurrent_submissions_get_twenty_consecutive_numbers():
     def submit(draft):
         try:
             barrier.wait()
-            numbers.append(services.submit(request=draft, user=draft.owner).number)
+            numbers.append(workflow_actions.submit(request=draft, user=draft.owner).number)
         except Exception as error:
             errors.append(error)
         finally:

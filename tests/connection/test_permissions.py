@@ -5,7 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
-from connection import services
+from connection import workflow_actions
 from tests.factories import PDF_BYTES, BranchFactory, ConnectionRequestFactory, UserFactory, add_document
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +24,7 @@ ROLES = [
 @pytest.fixture
 def world(branch):
     submitted = ConnectionRequestFactory(with_documents=True)
-    services.submit(request=submitted, user=submitted.owner)
+    workflow_actions.submit(request=submitted, user=submitted.owner)
     draft = ConnectionRequestFactory(applicant=submitted.applicant, owner=submitted.owner)
     draft_document = add_document(draft, "location_plan")
     users = {
@@ -65,7 +65,7 @@ SUBMITTED = [
     ("patch", "{r}/", [401, 409, 404, 403, 404, 403, 404]),
     ("delete", "{r}/", [401, 409, 404, 403, 404, 403, 404]),
     ("get", "{r}/completeness/", [401, 200, 404, 200, 404, 200, 404]),
-    ("post", "{r}/submit/", [401, 409, 404, 403, 404, 403, 404]),
+    ("post", "{r}/transitions/submit/", [401, 409, 404, 403, 404, 403, 404]),
     ("get", "{r}/documents/", [401, 200, 404, 200, 404, 200, 404]),
     ("upload", "{r}/documents/", [401, 409, 404, 403, 404, 403, 404]),
     ("get", "{r}/documents/{d}/", [401, 200, 404, 200, 404, 200, 404]),

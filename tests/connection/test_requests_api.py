@@ -215,7 +215,7 @@ def test_submitting_incomplete_draft_is_refused_with_the_same_list(owner_client)
     applicant, client = owner_client
     draft = ConnectionRequestFactory(applicant=applicant)  # complete fields, no documents
     listed = client.get(f"{URL}{draft.pk}/completeness/").json()["missing"]
-    response = client.post(f"{URL}{draft.pk}/submit/")
+    response = client.post(f"{URL}{draft.pk}/transitions/submit/")
     assert response.status_code == 400
     assert [(e["field"], e["code"], e["message"]) for e in response.json()["errors"]] == [
         (item["field"], item["code"], item["message"]) for item in listed
@@ -227,7 +227,7 @@ def test_submitting_incomplete_draft_is_refused_with_the_same_list(owner_client)
 def test_submit_numbers_routes_and_snapshots(owner_client, branch):
     applicant, client = owner_client
     draft = ConnectionRequestFactory(applicant=applicant, with_documents=True)
-    response = client.post(f"{URL}{draft.pk}/submit/")
+    response = client.post(f"{URL}{draft.pk}/transitions/submit/")
     assert response.status_code == 200, response.content
     body = response.json()
     year = datetime.date.today().year
@@ -246,10 +246,10 @@ def test_submit_numbers_routes_and_snapshots(owner_client, branch):
     # A submitted application is no longer a draft.
     assert client.patch(f"{URL}{draft.pk}/", {"object_name": "Баня"}).status_code == 409
     assert client.delete(f"{URL}{draft.pk}/").status_code == 409
-    assert client.post(f"{URL}{draft.pk}/submit/").status_code == 409
+    assert client.post(f"{URL}{draft.pk}/transitions/submit/").status_code == 409
 
     second = ConnectionRequestFactory(applicant=applicant, with_documents=True)
-    assert client.post(f"{URL}{second.pk}/submit/").json()["number"] == f"ТП-{year}-000002"
+    assert client.post(f"{URL}{second.pk}/transitions/submit/").json()["number"] == f"ТП-{year}-000002"
 
 
 def test_routing_to_nearest_territory_and_to_default_branch(owner_client, default_branch, settings):
@@ -259,7 +259,7 @@ def test_routing_to_nearest_territory_and_to_default_branch(owner_client, defaul
     TerritoryFactory(branch=near, boundary_wkt=square_wkt(45.0, 42.064, 0.05))
     settings.ROUTING_MAX_DISTANCE_M = 5000
     draft = ConnectionRequestFactory(applicant=applicant, with_documents=True)
-    body = client.post(f"{URL}{draft.pk}/submit/").json()
+    body = client.post(f"{URL}{draft.pk}/transitions/submit/").json()
     assert (body["branch"]["code"], body["routing_method"], body["routing_needs_attention"]) == (
         "res-near",
         "nearest",
@@ -267,7 +267,7 @@ def test_routing_to_nearest_territory_and_to_default_branch(owner_client, defaul
     )
 
     far = ConnectionRequestFactory(applicant=applicant, with_documents=True, latitude=Decimal("44.0"))
-    body = client.post(f"{URL}{far.pk}/submit/").json()
+    body = client.post(f"{URL}{far.pk}/transitions/submit/").json()
     assert (body["branch"]["code"], body["routing_method"], body["routing_needs_attention"]) == (
         "res-default",
         "default",
@@ -287,7 +287,7 @@ def test_urban_town_inside_district_wins(owner_client):
         boundary_wkt=square_wkt(45.0, 42.0, 0.02),
     )
     draft = ConnectionRequestFactory(applicant=applicant, with_documents=True)
-    body = client.post(f"{URL}{draft.pk}/submit/").json()
+    body = client.post(f"{URL}{draft.pk}/transitions/submit/").json()
     assert body["settlement_kind"] == "urban" and body["territory_name"] == "г. Тест"
 
 
@@ -295,7 +295,7 @@ def test_list_filters_and_search(make_client, branch):
     applicant = ApplicantFactory(last_name="Уникальнов")
     client = make_client(applicant.owner)
     submitted = ConnectionRequestFactory(applicant=applicant, with_documents=True)
-    client.post(f"{URL}{submitted.pk}/submit/")
+    client.post(f"{URL}{submitted.pk}/transitions/submit/")
     ConnectionRequestFactory(applicant=applicant, kind="new")
     assert client.get(URL, {"state": "submitted"}).json()["count"] == 1
     assert client.get(URL, {"state": ["submitted", "draft"]}).json()["count"] == 2

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.utils import translation
+from django.utils.translation import override
 
 from tests.workflow.factories import version_with
 from workflow import rulebook
@@ -137,7 +138,12 @@ def test_datetimes_are_read_in_the_portal_time_zone():
 
 
 def test_missing_rulebook_is_a_clear_error():
-    with pytest.raises(RulebookMissing, match="No rulebook version is in effect on 2000-01-01"):
+    with (
+        override("en"),
+        pytest.raises(RulebookMissing, match="No rulebook version is in effect on 2000-01-01"),
+    ):
+        get_rules(on=date(2000, 1, 1))
+    with pytest.raises(RulebookMissing, match="нет действующей версии свода правил"):
         get_rules(on=date(2000, 1, 1))
     with pytest.raises(RulebookMissing):
         get_rules_by_version(987654)
@@ -146,7 +152,7 @@ def test_missing_rulebook_is_a_clear_error():
 def test_incomplete_version_is_refused():
     version = RulebookVersion.objects.create(code="partial", effective_from=date(2023, 1, 1))
     RuleValue.objects.create(version=version, key="offer_wd", value="10")
-    with pytest.raises(RulebookInvalid, match="lacks values for"):
+    with override("en"), pytest.raises(RulebookInvalid, match="lacks values for"):
         get_rules(on=date(2023, 6, 1))
 
 

@@ -1,0 +1,152 @@
+"""The data each transition takes over the API, as serializers. `GET …/transitions/` describes
+their fields so that clients (the web console, third parties) build their forms from it."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+
+class TransitionInputSerializer(serializers.Serializer):
+    comment = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=4000,
+        label=_("comment"),
+        help_text=_("Shown in the history."),
+    )
+
+
+class RequestInfoSerializer(TransitionInputSerializer):
+    items = serializers.ListField(
+        child=serializers.CharField(max_length=300),
+        min_length=1,
+        max_length=50,
+        label=_("missing items"),
+        help_text=_("What the applicant must supply, one item per entry."),
+    )
+
+
+class RejectSerializer(TransitionInputSerializer):
+    reason = serializers.CharField(max_length=2000, label=_("reason"))
+
+
+class IssueOfferSerializer(TransitionInputSerializer):
+    technical_conditions = serializers.CharField(max_length=20000, label=_("technical conditions"))
+    connection_point = serializers.CharField(max_length=200, label=_("connection point"))
+    fee_rub = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=Decimal("0"), label=_("fee, roubles")
+    )
+    grid_distance_m = serializers.DecimalField(
+        max_digits=9,
+        decimal_places=1,
+        min_value=Decimal("0"),
+        label=_("distance to the grid, m"),
+        help_text=_("From the plot boundary to the nearest facility of the required voltage."),
+    )
+    needs_construction = serializers.BooleanField(
+        default=False, label=_("construction under the investment programme needed")
+    )
+    crosses_third_party_land = serializers.BooleanField(default=False, label=_("crosses third-party land"))
+
+
+class RecordPaymentSerializer(TransitionInputSerializer):
+    paid_on = serializers.DateField(label=_("payment date"))
+    amount_rub = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=Decimal("0.01"), label=_("amount paid, roubles")
+    )
+
+
+class ReportDefectsSerializer(TransitionInputSerializer):
+    defects = serializers.CharField(max_length=4000, label=_("defects found"))
+
+
+class ConfirmConnectionSerializer(TransitionInputSerializer):
+    connected_on = serializers.DateField(required=False, label=_("connected on"))
+
+
+class WithdrawSerializer(TransitionInputSerializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, label=_("reason"))
+
+
+INPUTS: dict[str, type[TransitionInputSerializer]] = {
+    "request_info": RequestInfoSerializer,
+    "reject": RejectSerializer,
+    "issue_offer": IssueOfferSerializer,
+    "record_payment": RecordPaymentSerializer,
+    "report_defects": ReportDefectsSerializer,
+    "confirm_connection": ConfirmConnectionSerializer,
+    "withdraw": WithdrawSerializer,
+}
+
+
+def input_serializer(name: str) -> type[TransitionInputSerializer]:
+    return INPUTS.get(name, TransitionInputSerializer)
+
+
+TYPES = {
+    serializers.BooleanField: "boolean",
+    serializers.DateField: "date",
+    serializers.DecimalField: "decimal",
+    serializers.IntegerField: "integer",
+    serializers.ListField: "list",
+}
+
+
+def describe_fields(name: str) -> list[dict]:
+    """Field name, type, label, required and help of a transition's input."""
+    described = []
+    for field_name, field in input_serializer(name)().fields.items():
+        described.append(
+            {
+                "name": field_name,
+                "type": next((label for kind, label in TYPES.items() if isinstance(field, kind)), "string"),
+                "label": str(field.label or field_name),
+                "required": bool(field.required),
+                "help_text": str(field.help_text or ""),
+            }
+        )
+    return described
+
+
+class TransitionFieldSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    type = serializers.ChoiceField(choices=["string", "boolean", "date", "decimal", "integer", "list"])
+    label = serializers.CharField()
+    required = serializers.BooleanField()
+    help_text = serializers.CharField()
+
+
+class AvailableTransitionSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text=_("Use in POST …/transitions/{name}/."))
+    label = serializers.CharField()
+    target = serializers.CharField(help_text=_("The state after the transition."))
+    fields = TransitionFieldSerializer(many=True)
+
+
+class HistoryEntrySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    transition = serializers.CharField()
+    transition_label = serializers.CharField()
+    from_state = serializers.CharField()
+    to_state = serializers.CharField()
+    to_state_label = serializers.CharField()
+    actor = serializers.CharField(
+        allow_null=True, help_text=_("Name of the person; null for the portal itself.")
+    )
+    actor_role = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    comment = serializers.CharField()
+    data = serializers.JSONField()
+
+
+class CurrentStepSerializer(serializers.Serializer):
+    state = serializers.CharField()
+    label = serializers.CharField()
+    acting_party = serializers.CharField(help_text=_("grid, applicant, both or none."))
+    acting_party_label = serializers.CharField()
+    due_date = serializers.DateField(allow_null=True)
+    days_left = serializers.IntegerField(allow_null=True, help_text=_("Working days; negative when overdue."))
+    overdue = serializers.BooleanField()

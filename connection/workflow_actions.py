@@ -1,0 +1,160 @@
+"""The domain side of each transition: what it checks and records on the application before the
+workflow changes the state (in the same transaction). Views call `perform_transition` only."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from backend.users.models import User
+from connection import completeness, services, territories
+from connection.models import ConnectionRequest
+from workflow.rulebook import get_rules
+from workflow.services import run_transition
+
+
+def _refuse_if_incomplete(request: ConnectionRequest) -> None:
+    missing = completeness.missing_items(request)
+    if missing:
+        refused: dict[str, list[ValidationError]] = {}
+        for item in missing:
+            refused.setdefault(item.field, []).append(ValidationError(item.message, code=item.code))
+        raise ValidationError(refused)
+
+
+def _submit(request: ConnectionRequest, data: dict[str, Any], user: User) -> None:
+    """Register a complete draft: route it to a branch, number it, keep the applicant's snapshot
+    and the rulebook version in force."""
+    _refuse_if_incomplete(request)
+    services.validate_draft(request, list(request.stages.values("planned_date", "power_kw")))
+    routing = territories.route(latitude=request.latitude, longitude=request.longitude)
+    now = timezone.now()
+    request.branch = routing.branch
+    request.territory = routing.territory
+    request.routing_method = routing.method
+    request.routing_needs_attention = routing.needs_attention
+    request.settlement_kind = routing.settlement_kind
+    request.rulebook_version_id = get_rules(on=timezone.localdate(now)).version_id
+    request.applicant_snapshot = services.applicant_snapshot(request.applicant)
+    request.submitted_at = now
+    request.number = services.next_number(timezone.localdate(now).year)
+
+
+def _resubmit(request: ConnectionRequest, data: dict[str, Any], user: User) -> None:
+    _refuse_if_incomplete(request)
+    request.requested_items = []
+
+
+def _request_info(request: ConnectionRequest, data: dict[str, Any], user: User) -> None:
+    items = [item.strip() for item in data.get("items", []) if item and item.strip()]
+    if not items:
+        raise ValidationError({"items": _("List at least one missing item.")}, code="items_required")
+    request.requested_items = items
+
+
+def _reject(request: ConnectionRequest, data: dict[str, Any], user: User) -> None:
+    reason = (data.get("reason") or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason of the rejection.")}, code="required")
+    request.rejection_reason = reason
+
+
+def _issue_offer(request: ConnectionRequest, data: dict[str, Any], user: User) -> None:
+    """The offer needs the technical conditions, the fee and the connection point."""
+    errors = {}
+    for field in ("technical_conditions", "connection_point", "fee_rub", "grid_distance_m"):
+        if data.get(field) in (None, ""):
+            errors[field] = ValidationError(_("This field is required."), code="required")
+    if data.get("fee_rub") is not None and Decimal(data["fee_rub"]) < 0:
+        errors["fee_rub"] = ValidationError(_("The fee cannot be negative."), code="min_value")
+    if errors:
+        raise ValidationError(errors)
+    request.technical_conditions = data["technical_conditions"]
+    request.connection_point_label = data["connection_point"]
+    request.fee_rub = Decimal(data["fee_rub"])
+    request.grid_distance_m = Decimal(data["grid_distance_m"])
+    request.needs_construction = bool(data.get("needs_construction", False))
+    request.crosses_third_party_land = bool(data.get("crosses_third_party_land", False))
+
+
+def _record_payment(request: ConnectionRequest, data: dict[str, Any], user: User) -> None:
+    paid_on: date = data["paid_on"]
+    if paid_on > timezone.localdate():
+        raise ValidationError({"paid_on": _("The payment date cannot be in the future.")}, code="future_date")
+    if request.step_started_on and paid_on < request.step_started_on:
+        raise ValidationError({"paid_on": _("The payment cannot precede the offer.")}, code="before_offer")
+    request.paid_amount_rub = Decimal(data["amount_rub"])
+    request.contract_date = paid_on  # paying the invoice accepts the offer
+
+
+def _report_defects(request: ConnectionRequest, data: dict[str, Any], user: User) -> None:
+    if not (data.get("defects") or "").strip():
+        raise ValidationError({"defects": _("Describe the defects found.")}, code="required")
+
+
+def _confirm_connection(request: ConnectionRequest, data: dict[str, Any], user: User) -> None:
+    connected_on: date = data.get("connected_on") or timezone.localdate()
+    if connected_on > timezone.localdate():
+        raise ValidationError({"connected_on": _("The date cannot be in the future.")}, code="future_date")
+    if request.contract_date and connected_on < request.contract_date:
+        raise ValidationError(
+            {"connected_on": _("The connection cannot precede the contract.")}, code="before_contract"
+        )
+    request.connected_on = connected_on
+
+
+BEFORE: dict[str, Callable[[ConnectionRequest, dict[str, Any], User], None]] = {
+    "submit": _submit,
+    "resubmit": _resubmit,
+    "request_info": _request_info,
+    "reject": _reject,
+    "issue_offer": _issue_offer,
+    "record_payment": _record_payment,
+    "report_defects": _report_defects,
+    "confirm_connection": _confirm_connection,
+}
+
+
+def _as_json(data: dict[str, Any]) -> dict[str, Any]:
+    def convert(value):
+        if isinstance(value, Decimal):
+            return str(value)
+        if isinstance(value, date):
+            return value.isoformat()
+        if isinstance(value, list):
+            return [convert(item) for item in value]
+        return value
+
+    return {key: convert(value) for key, value in data.items()}
+
+
+@transaction.atomic
+def perform_transition(
+    *,
+    request: ConnectionRequest,
+    name: str,
+    user: User,
+    comment: str = "",
+    data: dict[str, Any] | None = None,
+) -> ConnectionRequest:
+    data = data or {}
+    before = BEFORE.get(name)
+    return run_transition(
+        application=request,
+        name=name,
+        user=user,
+        comment=comment,
+        data=_as_json(data),
+        before=(lambda application: before(application, data, user)) if before else None,
+    )
+
+
+def submit(*, request: ConnectionRequest, user: User) -> ConnectionRequest:
+    return perform_transition(request=request, name="submit", user=user)

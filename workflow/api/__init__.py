@@ -1,0 +1,1 @@
+"""API of the workflow: the caller's notifications."""
