@@ -13,7 +13,7 @@ PORT ?= 8000
 export DEBUG ?= 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test setup migrate demo lint format schema schema-check migrations-check pytest bench messages clean
+.PHONY: run test setup migrate demo lint format schema docs schema-check migrations-check pytest bench messages clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,9 @@ migrations-check: setup
 
 schema: setup
 	$(MANAGE) spectacular --validate --fail-on-warn --lang en --file api_schema/openapi.yaml
+
+docs: setup
+	$(MANAGE) draw_state_machine
 
 schema-check: setup
 	$(MANAGE) check_schema

@@ -268,6 +268,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "RequestKindEnum": "connection.models.requests.RequestKind",
+        "AssetKindEnum": "connection.models.assets.AssetKind",  # grid assets
         "NotificationKindEnum": "workflow.models.Notification.Kind",
     },
     "EXTENSIONS_INFO": {},

@@ -150,3 +150,120 @@ def load_demo_accounts() -> list[DemoAccount]:
         if account.role == Role.ENGINEER and default_branch is not None:
             user.branches.set([default_branch])
     return DEMO_ACCOUNTS
+
+
+# --- Grid assets (connection points) --------------------------------------------------------------
+
+OSM_NODES_FILE = "osm-power-nodes-stavropol-bbox.csv"
+OSM_ASSET_SOURCE = (
+    "Location, name and voltages: OpenStreetMap (about 2016) via GitHub ComplexNetTSP/Power_grids, "
+    "© OpenStreetMap contributors, ODbL 1.0. Capacity figures are demo values."
+)
+GENERATED_ASSET_SOURCE = (
+    "Generated for the demonstration (fixed seed) around a town centre from HFLabs / DaData.ru "
+    "(CC BY-SA 4.0): not a real facility."
+)
+ASSET_SEED = 20260601
+#: Demo installed capacity (kW) of a supply centre per voltage level, and of generated substations.
+SUPPLY_CENTRE_KW = {110: 40000, 35: 10000, 10.5: 8000, 10: 8000, 6: 5000}
+TP_TRANSFORMER_KVA = [160, 250, 400, 630]
+
+
+def _osm_asset_records(rng, locate) -> list[dict]:
+    """The real OSM substations inside the territories, one record per voltage level ≤ 110 kV."""
+    records = []
+    for row in _data_rows(OSM_NODES_FILE):
+        if row["typ"] not in ("substation", "sub_station", "station"):
+            continue
+        latitude, longitude = float(row["lat"]), float(row["lon"])
+        if locate(latitude, longitude) is None:
+            continue  # a neighbour's substation, not in any territory of the demo branches
+        volts = sorted(
+            {int(v) / 1000 for v in row["voltage"].split(";") if v.strip().isdigit()}, reverse=True
+        )
+        levels = [kv for kv in volts if kv <= 110]
+        if volts and not levels:
+            continue  # only above 110 kV: not a 35–110 kV supply centre
+        base = {
+            "external_id": f"osm-node-{row['vid']}",
+            "kind": "supply_centre",
+            "name": row["name"].strip()
+            or f"ПС {'/'.join(f'{kv:g}' for kv in volts) or '?'} кВ (OSM {row['vid']})",
+            "dispatch_number": row["ref"].strip(),
+            "latitude": f"{latitude:.6f}",
+            "longitude": f"{longitude:.6f}",
+            "source_note": OSM_ASSET_SOURCE,
+        }
+        if not levels:
+            records.append(base)  # voltage unknown in OSM: the asset without capacity levels
+        for kv in levels:
+            installed = SUPPLY_CENTRE_KW.get(kv, 5000)
+            reserved = round(installed * float(rng.uniform(0.3, 0.95)), -1)
+            records.append(
+                {**base, "voltage_kv": f"{kv:g}", "installed_kw": installed, "reserved_kw": reserved}
+            )
+    return records
+
+
+def _generated_asset_records(rng) -> list[dict]:
+    """10/0.4 kV transformer substations scattered around each town (fixed seed), marked generated."""
+    to_metric = projection()
+    to_wgs84 = Transformer.from_crs(to_metric.target_crs, "EPSG:4326", always_xy=True)
+    records = []
+    for town in sorted(_data_rows(TOWNS_FILE), key=lambda row: row["oktmo"]):
+        population = int(town["population"])
+        radius_m = math.sqrt(population / URBAN_DENSITY_PER_KM2 / math.pi) * 1000
+        x0, y0 = to_metric.transform(float(town["geo_lon"]), float(town["geo_lat"]))
+        count = int(min(150, max(6, population // 1500)))
+        offsets = rng.normal(0.0, radius_m / 2, size=(count, 2))
+        for number, (dx, dy) in enumerate(offsets.tolist(), start=1):
+            longitude, latitude = to_wgs84.transform(x0 + dx, y0 + dy)
+            installed = round(int(rng.choice(TP_TRANSFORMER_KVA)) * 0.9, 2)
+            reserved = round(installed * float(rng.uniform(0.2, 1.0)), 0)
+            base = {
+                "external_id": f"demo-tp-{town['oktmo']}-{number:03d}",
+                "kind": "transformer_substation",
+                "name": f"ТП-{number} г. {town['city']} (демо)",
+                "dispatch_number": f"ТП-{number}",
+                "latitude": f"{latitude:.6f}",
+                "longitude": f"{longitude:.6f}",
+                "source_note": GENERATED_ASSET_SOURCE,
+            }
+            records.append(
+                {
+                    **base,
+                    "voltage_kv": "0.4",
+                    "installed_kw": installed,
+                    "reserved_kw": min(reserved, installed),
+                }
+            )
+            records.append(
+                {
+                    **base,
+                    "voltage_kv": "10",
+                    "installed_kw": 3000,
+                    "reserved_kw": round(3000 * float(rng.uniform(0.3, 0.9)), -1),
+                }
+            )
+    return records
+
+
+def load_grid_assets() -> dict[str, int]:
+    """Real OSM supply centres and generated transformer substations, through the same upsert as
+    `manage.py import_grid_assets` (idempotent: a second run changes nothing)."""
+    import numpy as np
+    import pandas as pd
+
+    from connection.grid_assets import _branch_by_territory, import_grid_assets
+
+    rng = np.random.default_rng(ASSET_SEED)
+    locate = _branch_by_territory()
+    real = import_grid_assets(frame=pd.DataFrame.from_records(_osm_asset_records(rng, locate)), source="real")
+    generated = import_grid_assets(
+        frame=pd.DataFrame.from_records(_generated_asset_records(rng)), source="generated"
+    )
+    return {
+        "real": real.created + real.updated + real.unchanged,
+        "generated": generated.created + generated.updated + generated.unchanged,
+        "rejected": len(real.rejected) + len(generated.rejected),
+    }

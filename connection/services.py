@@ -202,7 +202,11 @@ def delete_draft(*, request: ConnectionRequest) -> None:
 
 
 def _lock(request: ConnectionRequest) -> ConnectionRequest:
-    return ConnectionRequest.objects.select_for_update().select_related("applicant").get(pk=request.pk)
+    return (
+        ConnectionRequest.objects.select_for_update(of=("self",))
+        .select_related("applicant")
+        .get(pk=request.pk)
+    )
 
 
 def _require_draft(request: ConnectionRequest) -> None:

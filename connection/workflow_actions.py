@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backend.users.models import User
-from connection import completeness, services, territories
+from connection import completeness, grid_assets, services, territories  # grid_assets: capacity
 from connection.models import ConnectionRequest
 from workflow.rulebook import get_rules
 from workflow.services import run_transition
@@ -64,6 +64,7 @@ def _reject(request: ConnectionRequest, data: dict[str, Any], user: User) -> Non
     if not reason:
         raise ValidationError({"reason": _("Give the reason of the rejection.")}, code="required")
     request.rejection_reason = reason
+    _release_capacity(request, data, user)  # grid assets: give the reserved capacity back
 
 
 def _issue_offer(request: ConnectionRequest, data: dict[str, Any], user: User) -> None:
@@ -82,6 +83,18 @@ def _issue_offer(request: ConnectionRequest, data: dict[str, Any], user: User) -
     request.grid_distance_m = Decimal(data["grid_distance_m"])
     request.needs_construction = bool(data.get("needs_construction", False))
     request.crosses_third_party_land = bool(data.get("crosses_third_party_land", False))
+    # --- grid assets: reserve the requested power at the connection point (row-locked, same transaction)
+    if data.get("connection_point_id") is not None:
+        grid_assets.reserve_capacity(request=request, capacity_id=data["connection_point_id"])
+    # --- end grid assets
+
+
+# --- grid assets: annulled, withdrawn or rejected applications give their reserved capacity back
+def _release_capacity(request: ConnectionRequest, data: dict[str, Any], user: User | None) -> None:
+    grid_assets.release_reservations(request=request)
+
+
+# --- end grid assets
 
 
 def _record_payment(request: ConnectionRequest, data: dict[str, Any], user: User) -> None:
@@ -119,6 +132,8 @@ BEFORE: dict[str, Callable[[ConnectionRequest, dict[str, Any], User], None]] = {
     "record_payment": _record_payment,
     "report_defects": _report_defects,
     "confirm_connection": _confirm_connection,
+    "withdraw": _release_capacity,  # grid assets
+    "annul": _release_capacity,  # grid assets (the scheduled job is covered by a post_transition receiver)
 }
 
 

@@ -18,6 +18,18 @@ def _clean_cache():
 
 
 @pytest.fixture(autouse=True)
+def _clear_workflow_caches():
+    # A rolled-back test transaction sends no signals, so caches filled in a test outlive its rows.
+    from workflow import calendar, rulebook
+
+    calendar.clear_cache()
+    rulebook.clear_cache()
+    yield
+    calendar.clear_cache()
+    rulebook.clear_cache()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     # PBKDF2's deliberate slowness is for attackers, not for building test users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -19,7 +19,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from workflow import rulebook
-from workflow.models import CalendarDay, RulebookVersion, RuleValue, local_today
+from workflow.models import CalendarDay, Notification, RulebookVersion, RuleValue, TransitionLog, local_today
 
 
 @admin.register(CalendarDay)
@@ -210,3 +210,43 @@ class RuleValueAdmin(admin.ModelAdmin):
     @admin.display(description=_("unit"))
     def unit(self, obj: RuleValue) -> str:
         return rulebook.Rules.unit(obj.key) if obj.key in rulebook.RULE_SPECS else ""
+
+
+@admin.register(TransitionLog)
+class TransitionLogAdmin(admin.ModelAdmin):
+    """History is evidence: visible to administrators, never added, changed or deleted here."""
+
+    list_display = [
+        "application",
+        "transition",
+        "from_state",
+        "to_state",
+        "actor",
+        "actor_role",
+        "created_at",
+    ]
+    list_filter = ["transition", "to_state", "actor_role"]
+    search_fields = ["application__number", "comment"]
+    date_hierarchy = "created_at"
+    list_select_related = ["application", "actor"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["subject", "recipient", "kind", "created_at", "read_at", "emailed_at"]
+    list_filter = ["kind"]
+    search_fields = ["subject", "recipient__email"]
+    raw_id_fields = ["recipient", "application"]
+    readonly_fields = ["created_at", "read_at", "emailed_at"]

@@ -1,8 +1,10 @@
 """The v1 API: one router for every app's viewsets, plus the apps' plain views."""
 
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from backend.users.api import urls as users_urls
+from connection.api import calculator
 from connection.api import urls as connection_urls
 from workflow.api import urls as workflow_urls
 
@@ -10,4 +12,18 @@ router = DefaultRouter()
 for app_router in (users_urls.router, connection_urls.router, workflow_urls.router):
     router.registry.extend(app_router.registry)
 
-urlpatterns = [*users_urls.urlpatterns_plain, *router.urls]
+calculator_urls = [
+    path("load-calculations/", calculator.LoadCalculationView.as_view(), name="load-calculation"),
+    path(
+        "load-calculations/devices/",
+        calculator.DeviceCatalogueView.as_view(),
+        name="load-calculation-devices",
+    ),
+    path(
+        "connection-requests/<int:pk>/apply-load-calculation/",
+        calculator.ApplyLoadCalculationView.as_view(),
+        name="connection-request-apply-load-calculation",
+    ),
+]
+
+urlpatterns = [*users_urls.urlpatterns_plain, *calculator_urls, *router.urls]

@@ -50,6 +50,17 @@ class IssueOfferSerializer(TransitionInputSerializer):
         default=False, label=_("construction under the investment programme needed")
     )
     crosses_third_party_land = serializers.BooleanField(default=False, label=_("crosses third-party land"))
+    # --- grid assets
+    connection_point_id = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        label=_("connection point id"),
+        help_text=_(
+            "The connection point (asset and voltage level) of the register: the requested power is reserved "
+            "there when the offer is issued and released if the application is annulled, withdrawn or rejected."
+        ),
+    )
+    # --- end grid assets
 
 
 class RecordPaymentSerializer(TransitionInputSerializer):

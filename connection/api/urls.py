@@ -1,6 +1,7 @@
 from rest_framework.routers import SimpleRouter
 
 from connection.api import views
+from connection.api.assets import ConnectionPointViewSet  # grid assets
 
 router = SimpleRouter()
 router.register("branches", views.BranchViewSet, basename="branch")
@@ -11,3 +12,4 @@ router.register(
     views.DocumentViewSet,
     basename="connection-request-document",
 )
+router.register("connection-points", ConnectionPointViewSet, basename="connection-point")  # grid assets

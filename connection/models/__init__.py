@@ -1,6 +1,7 @@
 """Models of the connection domain, one module per concept."""
 
 from connection.models.applicants import Applicant, ApplicantType
+from connection.models.assets import AssetCapacity, AssetKind, AssetSource, GridAsset, Reservation
 from connection.models.branches import Branch, Territory
 from connection.models.documents import Document, DocumentType, DocumentVersion
 from connection.models.requests import (
@@ -18,17 +19,22 @@ from connection.models.requests import (
 __all__ = [
     "Applicant",
     "ApplicantType",
+    "AssetCapacity",
+    "AssetKind",
+    "AssetSource",
     "Branch",
     "CommissioningStage",
     "ConnectionRequest",
     "Document",
     "DocumentType",
     "DocumentVersion",
+    "GridAsset",
     "LoadCharacter",
     "PaymentOption",
     "ReliabilityCategory",
     "RequestKind",
     "RequestNumberSequence",
+    "Reservation",
     "RoutingMethod",
     "Territory",
     "VoltageLevel",

@@ -9,7 +9,7 @@ from connection import workflow_actions
 from connection.models import ConnectionRequest
 from tests.factories import BranchFactory, ConnectionRequestFactory, TerritoryFactory
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture(autouse=True)

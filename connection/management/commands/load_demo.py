@@ -10,6 +10,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         count = demo.load_branches()
         self.stdout.write(f"Branches: {count}")
+        self.stdout.write(f"Grid assets: {demo.load_grid_assets()}")  # grid assets
         if not settings.DEBUG:
             self.stdout.write("DEBUG is off: demo accounts are not created.")
             return

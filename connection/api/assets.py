@@ -1,0 +1,540 @@
+"""Connection points of the asset register: the nearest lookup, the GeoJSON map layer and the
+open-data CSV of free capacity. Public: anonymous callers are allowed (and throttled as "anon")."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.response import Response
+
+from connection import nearest, territories
+from connection.grid_index import Candidate
+from connection.models import AssetCapacity, AssetKind, AssetSource, GridAsset, Territory, VoltageLevel
+from workflow.deadlines import TermFacts, works_term
+from workflow.rulebook import get_rules
+
+#: Kilowatts up to which a household's connection within distance has the preferential fee (rules §4).
+PREFERENTIAL_MAX_KW = Decimal("15")
+#: Single-phase 0.23 kV connections are made at the 0.4 kV side of a transformer substation.
+INDEX_VOLTAGE = {"0.23": 0.4}
+MAX_LIMIT = 20
+DISTANCE_NOTE = gettext_lazy(
+    "Distances are measured from the given point, which stands for the boundary of the plot; the rules "
+    "measure from the plot boundary to the nearest facility of the required voltage."
+)
+DEMO_NOTE = gettext_lazy(
+    "Points with source “generated” are invented for the demonstration, not real facilities."
+)
+
+
+# --- Input ---------------------------------------------------------------------------------------
+
+
+class NearestQuerySerializer(serializers.Serializer):
+    lat = serializers.FloatField(min_value=-90, max_value=90, label=gettext_lazy("latitude"))
+    lon = serializers.FloatField(min_value=-180, max_value=180, label=gettext_lazy("longitude"))
+    power_kw = serializers.DecimalField(
+        max_digits=9, decimal_places=2, min_value=Decimal("0.01"), label=gettext_lazy("requested power, kW")
+    )
+    voltage_kv = serializers.ChoiceField(choices=VoltageLevel.choices, label=gettext_lazy("voltage, kV"))
+    limit = serializers.IntegerField(
+        required=False, default=5, min_value=1, max_value=MAX_LIMIT, label=gettext_lazy("number of points")
+    )
+    household = serializers.BooleanField(
+        required=False,
+        default=True,
+        label=gettext_lazy("household applicant"),
+        help_text=gettext_lazy("An individual connecting a household (decides the fee category)."),
+    )
+
+    def validate_power_kw(self, value: Decimal) -> Decimal:
+        rules = get_rules()
+        ceiling = max(rules.household_max_kw, rules.business_max_kw, rules.temporary_max_kw)
+        if value > ceiling:
+            raise serializers.ValidationError(
+                _("The portal handles connections of up to %(max)s kW.") % {"max": ceiling.normalize()},
+                code="max_value",
+            )
+        return value
+
+    def validate(self, attrs):
+        if not territories.in_service_area(attrs["lat"], attrs["lon"]):
+            message = _("The point lies outside the service area of the grid organisation.")
+            raise serializers.ValidationError({"lat": message, "lon": message}, code="outside_service_area")
+        return attrs
+
+
+def parse_bbox(text: str) -> tuple[float, float, float, float]:
+    """`minlon,minlat,maxlon,maxlat` → floats; ValidationError on the field `bbox`."""
+    try:
+        values = [float(part) for part in text.split(",")]
+    except ValueError:
+        values = []
+    if (
+        len(values) != 4
+        or not all(math.isfinite(value) for value in values)
+        or not (-180 <= values[0] <= values[2] <= 180 and -90 <= values[1] <= values[3] <= 90)
+    ):
+        raise exceptions.ValidationError(
+            {"bbox": [_("Give bbox as minlon,minlat,maxlon,maxlat in degrees, minimum first.")]},
+            code="invalid",
+        )
+    return values[0], values[1], values[2], values[3]
+
+
+# --- Output (shapes for the schema) --------------------------------------------------------------
+
+
+class CandidateSerializer(serializers.Serializer):
+    connection_point_id = serializers.IntegerField(help_text=gettext_lazy("Use in issue_offer to reserve."))
+    asset_id = serializers.IntegerField()
+    name = serializers.CharField()
+    kind = serializers.ChoiceField(choices=AssetKind.choices)
+    kind_label = serializers.CharField()
+    dispatch_number = serializers.CharField()
+    voltage_kv = serializers.DecimalField(max_digits=6, decimal_places=2)
+    latitude = serializers.DecimalField(max_digits=9, decimal_places=6)
+    longitude = serializers.DecimalField(max_digits=9, decimal_places=6)
+    distance_m = serializers.FloatField(help_text=gettext_lazy("Geodesic distance on WGS84, metres."))
+    free_kw = serializers.DecimalField(max_digits=12, decimal_places=2)
+    sufficient = serializers.BooleanField(help_text=gettext_lazy("Free capacity covers the requested power."))
+    within_distance = serializers.BooleanField(
+        help_text=gettext_lazy("Within 300 m (urban) or 500 m (rural).")
+    )
+    source = serializers.ChoiceField(choices=AssetSource.choices)
+    generated = serializers.BooleanField(help_text=gettext_lazy("Invented for the demonstration."))
+
+
+class WorksTermSerializer(serializers.Serializer):
+    amount = serializers.IntegerField()
+    unit = serializers.ChoiceField(choices=["working_days", "months"])
+    rule = serializers.CharField(help_text=gettext_lazy("The rulebook key it comes from."))
+    label = serializers.CharField()
+
+
+class ShortfallSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+    nearest_sufficient = CandidateSerializer(allow_null=True)
+    nearest_any = CandidateSerializer(allow_null=True)
+    shortfall_kw = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    best_within = CandidateSerializer(allow_null=True)
+    shortfall_within_kw = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+
+
+class NearestResultSerializer(serializers.Serializer):
+    latitude = serializers.FloatField()
+    longitude = serializers.FloatField()
+    power_kw = serializers.DecimalField(max_digits=9, decimal_places=2)
+    voltage_kv = serializers.CharField()
+    settlement_kind = serializers.ChoiceField(choices=Territory.SettlementKind.choices)
+    max_distance_m = serializers.DecimalField(max_digits=9, decimal_places=1)
+    candidates = CandidateSerializer(many=True)
+    connection_point = CandidateSerializer(
+        allow_null=True, help_text=gettext_lazy("The nearest point with enough free capacity, if any.")
+    )
+    within_distance = serializers.BooleanField()
+    works_term = WorksTermSerializer()
+    fee_category = serializers.ChoiceField(choices=["preferential", "standardised"])
+    fee_category_label = serializers.CharField()
+    shortfall = ShortfallSerializer(allow_null=True)
+    notes = serializers.ListField(child=serializers.CharField())
+
+
+class CapacitySerializer(serializers.Serializer):
+    connection_point_id = serializers.IntegerField()
+    voltage_kv = serializers.DecimalField(max_digits=6, decimal_places=2)
+    installed_kw = serializers.DecimalField(max_digits=12, decimal_places=2)
+    reserved_kw = serializers.DecimalField(max_digits=12, decimal_places=2)
+    free_kw = serializers.DecimalField(max_digits=12, decimal_places=2)
+
+
+class FeaturePropertiesSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=AssetKind.choices)
+    kind_label = serializers.CharField()
+    name = serializers.CharField()
+    dispatch_number = serializers.CharField()
+    external_id = serializers.CharField()
+    branch = serializers.CharField(allow_null=True)
+    source = serializers.ChoiceField(choices=AssetSource.choices)
+    generated = serializers.BooleanField()
+    source_note = serializers.CharField()
+    data_date = serializers.DateField(allow_null=True)
+    capacities = CapacitySerializer(many=True)
+
+
+class PointGeometrySerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=["Point"])
+    coordinates = serializers.ListField(child=serializers.FloatField(), min_length=2, max_length=2)
+
+
+class FeatureSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=["Feature"])
+    id = serializers.IntegerField()
+    geometry = PointGeometrySerializer()
+    properties = FeaturePropertiesSerializer()
+
+
+class FeatureCollectionSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=["FeatureCollection"])
+    features = FeatureSerializer(many=True)
+    attribution = serializers.ListField(child=serializers.CharField())
+
+
+# --- Building the answers ------------------------------------------------------------------------
+
+
+def _works_term_label(amount: int, unit: str) -> str:
+    if unit == "working_days":
+        return ngettext("%(count)d working day", "%(count)d working days", amount) % {"count": amount}
+    return ngettext("%(count)d month", "%(count)d months", amount) % {"count": amount}
+
+
+def _described(candidates: list[Candidate], *, power_kw: Decimal, max_distance_m: float) -> list[dict]:
+    if not candidates:
+        return []
+    rows = AssetCapacity.objects.filter(asset_id__in={c.asset_id for c in candidates}).select_related("asset")
+    by_key = {(row.asset_id, round(float(row.voltage_kv), 6)): row for row in rows}
+    described = []
+    for candidate in candidates:
+        row = by_key.get((candidate.asset_id, round(candidate.voltage_kv, 6)))
+        if row is None:  # removed since the index was built
+            continue
+        asset = row.asset
+        described.append(
+            {
+                "connection_point_id": row.pk,
+                "asset_id": asset.pk,
+                "name": asset.name,
+                "kind": asset.kind,
+                "kind_label": str(AssetKind(asset.kind).label),
+                "dispatch_number": asset.dispatch_number,
+                "voltage_kv": row.voltage_kv,
+                "latitude": asset.latitude,
+                "longitude": asset.longitude,
+                "distance_m": round(candidate.distance_m, 1),
+                "free_kw": row.free_kw,
+                "sufficient": row.free_kw >= power_kw,
+                "within_distance": candidate.distance_m <= max_distance_m,
+                "source": asset.source,
+                "generated": asset.source == AssetSource.GENERATED,
+            }
+        )
+    return described
+
+
+def _one(candidate: Candidate | None, **context) -> dict | None:
+    found = _described([candidate], **context) if candidate is not None else []
+    return found[0] if found else None
+
+
+def find_nearest(
+    *, lat: float, lon: float, power_kw: Decimal, voltage_kv: str, limit: int = 5, household: bool = True
+) -> dict:
+    """The answer of GET /connection-points/nearest/ (see the view's description)."""
+    rules = get_rules()
+    settlement_kind = Territory.SettlementKind.RURAL
+    try:
+        settlement_kind = territories.route(latitude=lat, longitude=lon).settlement_kind
+    except DjangoValidationError:
+        settlement_kind = Territory.SettlementKind.RURAL  # no default branch configured: the longer distance
+    urban = settlement_kind == Territory.SettlementKind.URBAN
+    max_distance = rules.urban_distance_m if urban else rules.rural_distance_m
+    index_kv = INDEX_VOLTAGE.get(voltage_kv, float(voltage_kv))
+    index = nearest.grid_index()
+    context = {"power_kw": power_kw, "max_distance_m": float(max_distance)}
+    candidates = _described(
+        index.nearest(lat, lon, voltage_kv=index_kv, min_free_kw=-math.inf, k=limit), **context
+    )
+    explained = index.explain_shortfall(
+        lat, lon, voltage_kv=index_kv, required_kw=float(power_kw), max_distance_m=float(max_distance)
+    )
+    best = _one(explained.nearest_sufficient, **context)
+    within = best is not None and best["within_distance"]
+    term = works_term(
+        rules,
+        TermFacts(
+            temporary=False,
+            voltage_kv=Decimal(voltage_kv),
+            urban=urban,
+            grid_distance_m=Decimal(str(best["distance_m"])) if best else None,
+            needs_construction=not within,
+        ),
+    )
+    preferential = (
+        household and power_kw <= PREFERENTIAL_MAX_KW and within and Decimal(voltage_kv) <= Decimal("0.4")
+    )
+    shortfall = None
+    if not within:
+        nearest_any = _one(explained.nearest_any, **context)
+        best_within = _one(explained.best_within, **context)
+        if nearest_any is None:
+            reason = _("The register has no connection point of %(voltage)s kV.") % {"voltage": voltage_kv}
+        elif best is None:
+            reason = _("No connection point of %(voltage)s kV has %(power)s kW free.") % {
+                "voltage": voltage_kv,
+                "power": power_kw.normalize(),
+            }
+        else:
+            reason = _(
+                "The nearest point with %(power)s kW free is %(distance)s m away, beyond the %(limit)s m of the "
+                "standard terms."
+            ) % {"power": power_kw.normalize(), "distance": round(best["distance_m"]), "limit": max_distance}
+        shortfall = {
+            "reason": reason,
+            "nearest_sufficient": best,
+            "nearest_any": nearest_any,
+            "shortfall_kw": None
+            if nearest_any is None
+            else max(Decimal("0"), power_kw - nearest_any["free_kw"]),
+            "best_within": best_within,
+            "shortfall_within_kw": None
+            if best_within is None
+            else max(Decimal("0"), power_kw - best_within["free_kw"]),
+        }
+    notes = [str(DISTANCE_NOTE)]
+    if any(item["generated"] for item in candidates) or (best and best["generated"]):
+        notes.append(str(DEMO_NOTE))
+    return {
+        "latitude": lat,
+        "longitude": lon,
+        "power_kw": power_kw,
+        "voltage_kv": voltage_kv,
+        "settlement_kind": settlement_kind,
+        "max_distance_m": max_distance,
+        "candidates": candidates,
+        "connection_point": best,
+        "within_distance": within,
+        "works_term": {
+            "amount": term.amount,
+            "unit": term.unit,
+            "rule": term.rule,
+            "label": _works_term_label(term.amount, term.unit),
+        },
+        "fee_category": "preferential" if preferential else "standardised",
+        "fee_category_label": _("Preferential rate per kW")
+        if preferential
+        else _("Standardised tariff rates"),
+        "shortfall": shortfall,
+        "notes": notes,
+    }
+
+
+def attribution(notes: set[str]) -> list[str]:
+    lines = sorted(note for note in notes if note)
+    lines.append(str(DEMO_NOTE))
+    return lines
+
+
+def asset_queryset():
+    return GridAsset.objects.select_related("branch").prefetch_related(
+        Prefetch("capacities", queryset=AssetCapacity.objects.order_by("-voltage_kv"))
+    )
+
+
+def feature(asset: GridAsset) -> dict:
+    return {
+        "type": "Feature",
+        "id": asset.pk,
+        "geometry": {"type": "Point", "coordinates": [float(asset.longitude), float(asset.latitude)]},
+        "properties": {
+            "kind": asset.kind,
+            "kind_label": str(AssetKind(asset.kind).label),
+            "name": asset.name,
+            "dispatch_number": asset.dispatch_number,
+            "external_id": asset.external_id,
+            "branch": asset.branch.name if asset.branch_id else None,
+            "source": asset.source,
+            "generated": asset.source == AssetSource.GENERATED,
+            "source_note": asset.source_note,
+            "data_date": asset.data_date.isoformat() if asset.data_date else None,
+            "capacities": [
+                {
+                    "connection_point_id": capacity.pk,
+                    "voltage_kv": str(capacity.voltage_kv),
+                    "installed_kw": str(capacity.installed_kw),
+                    "reserved_kw": str(capacity.reserved_kw),
+                    "free_kw": str(capacity.free_kw),
+                }
+                for capacity in asset.capacities.all()
+            ],
+        },
+    }
+
+
+class CSVRenderer(BaseRenderer):
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data if isinstance(data, (str, bytes)) else str(data)
+
+
+CSV_COLUMNS = [
+    "connection_point_id",
+    "asset_id",
+    "external_id",
+    "kind",
+    "name",
+    "dispatch_number",
+    "voltage_kv",
+    "installed_kw",
+    "reserved_kw",
+    "free_kw",
+    "latitude",
+    "longitude",
+    "branch",
+    "source",
+    "data_date",
+]
+
+
+def free_capacity_csv() -> str:
+    """Free capacity per substation and voltage level, with the attribution as `#` lines first."""
+    rows = (
+        AssetCapacity.objects.exclude(asset__kind=AssetKind.LINE_SUPPORT)
+        .select_related("asset", "asset__branch")
+        .order_by("asset__name", "asset_id", "-voltage_kv")
+    )
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    rows = list(rows)
+    for line in attribution({row.asset.source_note for row in rows}):
+        buffer.write(f"# {line}\n")
+    writer.writerow(CSV_COLUMNS)
+    for row in rows:
+        asset = row.asset
+        writer.writerow(
+            [
+                row.pk,
+                asset.pk,
+                asset.external_id,
+                asset.kind,
+                asset.name,
+                asset.dispatch_number,
+                row.voltage_kv,
+                row.installed_kw,
+                row.reserved_kw,
+                row.free_kw,
+                asset.latitude,
+                asset.longitude,
+                asset.branch.code if asset.branch_id else "",
+                asset.source,
+                asset.data_date.isoformat() if asset.data_date else "",
+            ]
+        )
+    return buffer.getvalue()
+
+
+# --- Views ---------------------------------------------------------------------------------------
+
+
+class ConnectionPointViewSet(viewsets.GenericViewSet):
+    """Public: the map of connection points, the nearest lookup and the free-capacity open data."""
+
+    permission_classes = [AllowAny]
+    queryset = GridAsset.objects.none()
+    serializer_class = FeatureCollectionSerializer
+    pagination_class = None
+    filter_backends: list = []
+
+    @extend_schema(
+        summary="Map of connection points (GeoJSON)",
+        description=(
+            "Assets of the register as a GeoJSON FeatureCollection (WGS84 lon/lat) with their capacity per "
+            "voltage level (installed, reserved, free). Filter with `bbox=minlon,minlat,maxlon,maxlat` and "
+            "`kind`. Assets invented for the demonstration have `source: generated` and `generated: true`. "
+            "Anonymous use is allowed and rate-limited."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "bbox", OpenApiTypes.STR, description="minlon,minlat,maxlon,maxlat (degrees, WGS84)."
+            ),
+            OpenApiParameter("kind", OpenApiTypes.STR, enum=AssetKind.values, description="Kind of asset."),
+        ],
+        responses={200: FeatureCollectionSerializer},
+    )
+    def list(self, request):
+        queryset = asset_queryset()
+        bbox = request.query_params.get("bbox")
+        if bbox:
+            min_lon, min_lat, max_lon, max_lat = parse_bbox(bbox)
+            queryset = queryset.filter(
+                longitude__gte=Decimal(str(min_lon)),
+                longitude__lte=Decimal(str(max_lon)),
+                latitude__gte=Decimal(str(min_lat)),
+                latitude__lte=Decimal(str(max_lat)),
+            )
+        kind = request.query_params.get("kind")
+        if kind:
+            if kind not in AssetKind.values:
+                raise exceptions.ValidationError(
+                    {"kind": [_("Unknown kind of asset.")]}, code="invalid_choice"
+                )
+            queryset = queryset.filter(kind=kind)
+        assets = list(queryset.order_by("id"))
+        return Response(
+            {
+                "type": "FeatureCollection",
+                "features": [feature(asset) for asset in assets],
+                "attribution": attribution({asset.source_note for asset in assets}),
+            }
+        )
+
+    @extend_schema(
+        summary="Nearest connection points",
+        description=(
+            "The connection points of the voltage class nearest to a point (`lat`, `lon`), by exact geodesic "
+            "distance, each with its free capacity, whether it covers `power_kw` (`sufficient`) and whether it "
+            "lies within 300 m (urban territory) or 500 m (rural) of the point (`within_distance`). "
+            "`connection_point` is the nearest point with enough free capacity; from it follow the term of the "
+            "connection works (rulebook in force) and the fee category (a household of up to 15 kW at 0.4 kV "
+            "or below within the distance: preferential, otherwise standardised tariff rates). When no point "
+            "with enough capacity lies within the distance, `shortfall` says why: the nearest point with enough "
+            "capacity, the nearest point at all and the kW missing. Voltage 0.23 kV is served by the 0.4 kV "
+            "side of transformer substations. Anonymous use is allowed and rate-limited."
+        ),
+        parameters=[NearestQuerySerializer],
+        responses={200: NearestResultSerializer},
+    )
+    @action(detail=False, methods=["get"])
+    def nearest(self, request):
+        query = NearestQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        return Response(NearestResultSerializer(find_nearest(**query.validated_data)).data)
+
+    @extend_schema(
+        summary="Free capacity (CSV, open data)",
+        description=(
+            "Free capacity per substation and voltage level (installed, reserved, free kW) as CSV, the open data "
+            "the grid organisation publishes. The first lines, starting with `#`, give the attribution of the "
+            "data (e.g. © OpenStreetMap contributors, ODbL 1.0); rows with source `generated` are invented for "
+            "the demonstration. Anonymous use is allowed and rate-limited."
+        ),
+        responses={(200, "text/csv"): OpenApiResponse(response=OpenApiTypes.STR, description="CSV, UTF-8.")},
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="free-capacity.csv",
+        url_name="free-capacity-csv",
+        renderer_classes=[CSVRenderer, JSONRenderer],
+    )
+    def free_capacity(self, request):
+        response = HttpResponse(free_capacity_csv(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="free-capacity.csv"'
+        return response

@@ -1,0 +1,167 @@
+"""Applying a load calculation to a draft: the requested power and, where asked, phases and voltage.
+
+The result is computed by the caller (``capacity_calc``, server-side); this service only writes,
+through :func:`connection.services.update_draft`, so that every rule of a draft edit (eligibility,
+stages adding up, a draft only) applies exactly as for any other change, in one transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from capacity_calc import LoadResult
+from connection import services
+from connection.models import ConnectionRequest, VoltageLevel
+
+#: The calculator's supply voltage -> the application's voltage level. "6/10" (a choice between
+#: two levels the applicant has to make) has no single counterpart and is never applied.
+VOLTAGE_LEVELS: dict[str, str] = {"0.23": VoltageLevel.V0_23, "0.4": VoltageLevel.V0_4}
+
+KW_STEP = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class Note:
+    """Something the applicant should know about what was (not) applied."""
+
+    code: str
+    message: str
+    field: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"code": self.code, "message": self.message, "field": self.field}
+
+
+@dataclass(frozen=True)
+class AppliedLoad:
+    """The saved draft, the values written and notes on what was left as it was."""
+
+    request: ConnectionRequest
+    requested_kw: Decimal
+    phases: int | None  # written, or None when left unchanged
+    voltage_level: str | None  # written, or None when left unchanged
+    notes: list[Note] = field(default_factory=list)
+
+
+def _expected_phases(voltage_level: str) -> int:
+    return 1 if voltage_level == VoltageLevel.V0_23 else 3
+
+
+@transaction.atomic
+def apply_load_result(
+    *, request: ConnectionRequest, result: LoadResult, overwrite_electrical: bool = False
+) -> AppliedLoad:
+    """Set the draft's requested power to the design power of ``result`` (kW, 0.01) and suggest
+    phases and voltage level: each is written only where the draft has none yet, or always with
+    ``overwrite_electrical``, and never so that it contradicts the other one the draft keeps.
+
+    A single commissioning stage follows the new power; several stages are left for the applicant
+    to re-plan (the draft service refuses them on ``stages`` unless they still add up). Raises
+    Conflict for a non-draft and ValidationError keyed by field; nothing is saved then.
+    """
+    # Lock first, so that the values we decide on are the ones we overwrite.
+    current = ConnectionRequest.objects.select_for_update().get(pk=request.pk)
+    requested_kw = Decimal(result.design_kw).quantize(KW_STEP, rounding=ROUND_HALF_UP)
+    data: dict[str, Any] = {"requested_kw": requested_kw}
+    notes: list[Note] = []
+
+    suggested_phases = int(result.phases)
+    suggested_voltage = VOLTAGE_LEVELS.get(result.voltage_kv)
+    if suggested_voltage is None:
+        notes.append(
+            Note(
+                "voltage_not_applied",
+                _(
+                    "The calculation suggests a connection at %(voltage)s kV; the voltage level of the "
+                    "application was left unchanged: choose it yourself."
+                )
+                % {"voltage": result.voltage_kv},
+                "voltage_level",
+            )
+        )
+
+    phases = current.phases
+    voltage = current.voltage_level
+    write_phases = overwrite_electrical or phases is None
+    write_voltage = suggested_voltage is not None and (overwrite_electrical or not voltage)
+    if (
+        write_voltage
+        and not write_phases
+        and phases is not None
+        and phases != _expected_phases(suggested_voltage)
+    ):
+        write_voltage = False
+        notes.append(
+            Note(
+                "voltage_not_applied",
+                _(
+                    "The suggested %(voltage)s kV does not match the %(phases)d phase(s) of the draft; the "
+                    "voltage level was left unchanged (send overwrite_electrical to apply both)."
+                )
+                % {"voltage": suggested_voltage, "phases": phases},
+                "voltage_level",
+            )
+        )
+    target_voltage = suggested_voltage if write_voltage else voltage
+    if write_phases and target_voltage and suggested_phases != _expected_phases(target_voltage):
+        write_phases = False
+        notes.append(
+            Note(
+                "phases_not_applied",
+                _(
+                    "The suggested %(phases)d phase(s) do not match the voltage level of %(voltage)s kV; the "
+                    "phases were left unchanged."
+                )
+                % {"phases": suggested_phases, "voltage": target_voltage},
+                "phases",
+            )
+        )
+    if not overwrite_electrical:
+        if phases is not None and phases != suggested_phases:
+            notes.append(
+                Note(
+                    "phases_kept",
+                    _(
+                        "The draft keeps its %(current)d phase(s); the calculation suggests %(suggested)d "
+                        "(send overwrite_electrical to apply it)."
+                    )
+                    % {"current": phases, "suggested": suggested_phases},
+                    "phases",
+                )
+            )
+        if voltage and suggested_voltage and voltage != suggested_voltage:
+            notes.append(
+                Note(
+                    "voltage_kept",
+                    _(
+                        "The draft keeps its voltage level of %(current)s kV; the calculation suggests "
+                        "%(suggested)s kV (send overwrite_electrical to apply it)."
+                    )
+                    % {"current": voltage, "suggested": suggested_voltage},
+                    "voltage_level",
+                )
+            )
+    if write_phases:
+        data["phases"] = suggested_phases
+    if write_voltage:
+        data["voltage_level"] = suggested_voltage
+
+    stages = list(current.stages.order_by("position").values("planned_date", "power_kw"))
+    new_stages = None
+    if len(stages) == 1:
+        new_stages = [{"planned_date": stages[0]["planned_date"], "power_kw": requested_kw}]
+    # Several stages: update_draft checks them against the new power and refuses on `stages`.
+
+    saved = services.update_draft(request=current, data=data, stages=new_stages)
+    return AppliedLoad(
+        request=saved,
+        requested_kw=requested_kw,
+        phases=data.get("phases"),
+        voltage_level=data.get("voltage_level"),
+        notes=notes,
+    )
