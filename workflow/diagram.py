@@ -16,7 +16,7 @@ def mermaid(language: str = "ru") -> str:
     with translation.override(language):
         lines = ["stateDiagram-v2", "    direction LR"]
         for state in State:
-            lines.append(f'    {state.value}: {state.value}<br/>{state.label}')
+            lines.append(f"    {state.value}: {state.value}<br/>{state.label}")
         lines.append("    [*] --> draft")
         for info in TRANSITIONS.values():
             for source in info.sources:
