@@ -48,6 +48,15 @@ class PortalAutoSchema(AutoSchema):
             codes.append("429")
         return codes
 
+    def _get_serializer_field_meta(self, field, direction):
+        # Every field gets a description: its help text, or else its label (the model's verbose name).
+        meta = super()._get_serializer_field_meta(field, direction)
+        if isinstance(field, serializers.Field) and not meta.get("description"):
+            label = str(field.label or (field.field_name or "").replace("_", " ")).strip()
+            if label:
+                meta["description"] = label[0].upper() + label[1:] + "."
+        return meta
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         for code in self._error_codes():

@@ -195,7 +195,7 @@ class ConnectionRequestViewSet(viewsets.ModelViewSet):
         ),
         responses={200: CompletenessSerializer},
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], filter_backends=[])
     def completeness(self, request, pk=None):
         items = completeness.missing_items(self.get_object())
         return Response({"complete": not items, "missing": [item.as_dict() for item in items]})
@@ -208,7 +208,7 @@ class ConnectionRequestViewSet(viewsets.ModelViewSet):
         ),
         responses={200: AvailableTransitionSerializer(many=True)},
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def transitions(self, request, pk=None):
         application = self.get_object()
         return Response(
@@ -261,7 +261,7 @@ class ConnectionRequestViewSet(viewsets.ModelViewSet):
         description="Every transition: who (and in which role), when, from which state to which, comment and data.",
         responses={200: HistoryEntrySerializer(many=True)},
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def history(self, request, pk=None):
         application = self.get_object()
         entries = TransitionLog.objects.filter(application=application).select_related("actor")
