@@ -54,6 +54,11 @@ REQUEST_FIELDS = [
 ]
 
 
+# The object's place and the applicant decide the routing and the number's owner: once registered,
+# they stay.
+FIXED_AT_REGISTRATION = ("applicant", "latitude", "longitude")
+
+
 # --- Applicants ------------------------------------------------------------------------------
 
 
@@ -177,7 +182,24 @@ def update_draft(
     *, request: ConnectionRequest, data: dict[str, Any], stages: list[dict[str, Any]] | None = None
 ) -> ConnectionRequest:
     request = _lock(request)
-    _require_draft(request)
+    if request.state == State.NEEDS_INFO:
+        # Supplying what the grid organisation asked for: everything but what registration fixed.
+        frozen = sorted(
+            field
+            for field in FIXED_AT_REGISTRATION
+            if field in data and data[field] != getattr(request, field)
+        )
+        if frozen:
+            raise ValidationError(
+                {
+                    field: ValidationError(
+                        _("This cannot change after registration."), code="fixed_at_registration"
+                    )
+                    for field in frozen
+                }
+            )
+    else:
+        _require_draft(request)
     for field in REQUEST_FIELDS:
         if field in data:
             setattr(request, field, data[field])
@@ -195,10 +217,10 @@ def update_draft(
 def delete_draft(*, request: ConnectionRequest) -> None:
     request = _lock(request)
     _require_draft(request)
-    for document in request.documents.all():
-        for version in document.versions.all():
-            version.file.delete(save=False)
+    files = [version.file for document in request.documents.all() for version in document.versions.all()]
     request.delete()
+    # Files go only once the rows are gone for good.
+    transaction.on_commit(lambda: [file.delete(save=False) for file in files])
 
 
 def _lock(request: ConnectionRequest) -> ConnectionRequest:

@@ -353,3 +353,17 @@ def test_applicant_in_use_cannot_be_deleted(make_client):
     draft = ConnectionRequestFactory()
     response = make_client(draft.owner).delete(f"/api/v1/applicants/{draft.applicant_id}/")
     assert response.status_code == 409
+
+
+def test_applicant_supplies_missing_data_while_information_is_requested(make_client, branch):
+    from tests.workflow.helpers import in_state
+
+    application = in_state("needs_info", branch=branch)
+    client = make_client(application.owner)
+    response = client.patch(f"{URL}{application.pk}/", {"object_name": "Жилой дом с баней"})
+    assert response.status_code == 200, response.content
+    assert response.json()["object_name"] == "Жилой дом с баней"
+    response = client.patch(f"{URL}{application.pk}/", {"latitude": "45.010000", "longitude": "42.010000"})
+    assert response.status_code == 400
+    assert {error["code"] for error in response.json()["errors"]} == {"fixed_at_registration"}
+    assert client.delete(f"{URL}{application.pk}/").status_code == 409
