@@ -87,3 +87,41 @@ class ConnectionRequestAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+# --- Grid assets (connection points) ---------------------------------------------------------------
+from connection.models import AssetCapacity, GridAsset, Reservation  # noqa: E402
+
+
+class AssetCapacityInline(admin.TabularInline):
+    model = AssetCapacity
+    fields = ["voltage_kv", "installed_kw", "reserved_kw", "free_kw", "updated_at"]
+    # reserved capacity changes only through reservations (row-locked services), never by hand
+    readonly_fields = ["reserved_kw", "free_kw", "updated_at"]
+    extra = 0
+
+
+@admin.register(GridAsset)
+class GridAssetAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "dispatch_number", "external_id", "branch", "source", "data_date"]
+    list_filter = ["kind", "source", "branch"]
+    search_fields = ["name", "dispatch_number", "external_id"]
+    readonly_fields = ["created_at", "updated_at"]
+    inlines = [AssetCapacityInline]
+
+
+@admin.register(Reservation)
+class ReservationAdmin(admin.ModelAdmin):
+    list_display = ["request", "capacity", "kw", "created_at", "released_at"]
+    list_filter = ["released_at"]
+    search_fields = ["request__number", "capacity__asset__name", "capacity__asset__dispatch_number"]
+    list_select_related = ["request", "capacity__asset"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -85,26 +85,27 @@ def reserve_capacity(
     kw = request.requested_kw if kw is None else kw
     if kw is None or kw <= 0:
         raise ValidationError(
-            {field_name: _("The application states no requested power to reserve.")}, code="no_power"
+            {
+                field_name: ValidationError(
+                    _("The application states no requested power to reserve."), code="no_power"
+                )
+            }
         )
     release_reservations(request=request)
     try:
         capacity = AssetCapacity.objects.select_for_update().select_related("asset").get(pk=capacity_id)
     except (AssetCapacity.DoesNotExist, ValueError, TypeError) as error:
         raise ValidationError(
-            {field_name: _("There is no such connection point.")}, code="does_not_exist"
+            {field_name: ValidationError(_("There is no such connection point."), code="does_not_exist")}
         ) from error
     free = capacity.installed_kw - capacity.reserved_kw
     if kw > free:
-        raise ValidationError(
-            {
-                field_name: _(
-                    "Not enough free capacity at %(point)s: %(free)s kW free, %(needed)s kW needed."
-                )
-                % {"point": capacity, "free": free, "needed": kw}
-            },
-            code="insufficient_capacity",
-        )
+        message = _("Not enough free capacity at %(point)s: %(free)s kW free, %(needed)s kW needed.") % {
+            "point": capacity,
+            "free": free,
+            "needed": kw,
+        }
+        raise ValidationError({field_name: ValidationError(message, code="insufficient_capacity")})
     AssetCapacity.objects.filter(pk=capacity.pk).update(
         reserved_kw=F("reserved_kw") + kw, updated_at=timezone.now()
     )
@@ -441,7 +442,6 @@ def import_grid_assets(
     }
     touched: set[str] = set()
     changed: set[str] = set()
-    total = len(parsed)
     for done, row in enumerate(parsed, start=1):
         values = dict(row.asset)
         external_id = values.pop("external_id")
@@ -493,8 +493,10 @@ def import_grid_assets(
                     capacities[(asset.pk, row.voltage_kv)] = locked
                     report.capacities_updated += 1
                     changed.add(external_id)
-        if progress is not None and (done % 100 == 0 or done == total):
-            progress(done, total)
+        if progress is not None and done % 100 == 0:
+            progress(row.number - first_row + 1, len(records))
+    if progress is not None:
+        progress(len(records), len(records))
     created_ids = {external_id for external_id in touched if external_id in changed}
     report.updated = len(created_ids) - report.created
     report.unchanged = len(touched) - len(created_ids)

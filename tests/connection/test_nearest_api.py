@@ -30,9 +30,15 @@ def _fresh_index():
 def points(branch):
     """Three 0.4 kV points north of the query point (~111 m per 0.001 deg of latitude) and a 10 kV one."""
     return {
-        "near_small": point("45.001000", "42.000000", installed_kw="100", reserved_kw="95", name="ТП-1"),  # ~111 m
-        "mid_big": point("45.003000", "42.000000", installed_kw="400", reserved_kw="100", name="ТП-2"),  # ~333 m
-        "far": point("45.010000", "42.000000", installed_kw="630", name="ТП-3", source="generated"),  # ~1.1 km
+        "near_small": point(
+            "45.001000", "42.000000", installed_kw="100", reserved_kw="95", name="ТП-1"
+        ),  # ~111 m
+        "mid_big": point(
+            "45.003000", "42.000000", installed_kw="400", reserved_kw="100", name="ТП-2"
+        ),  # ~333 m
+        "far": point(
+            "45.010000", "42.000000", installed_kw="630", name="ТП-3", source="generated"
+        ),  # ~1.1 km
         "ten_kv": point("45.000500", "42.000000", voltage_kv="10", installed_kw="3000", name="РП-1"),
     }
 
@@ -80,7 +86,9 @@ def test_business_and_large_power_are_standardised(api_client, points):
 
 @pytest.mark.django_db
 def test_urban_territory_uses_300_m(api_client, points, branch):
-    TerritoryFactory(branch=branch, settlement_kind="urban", priority=5, boundary_wkt=square_wkt(45.0, 42.0, 0.01))
+    TerritoryFactory(
+        branch=branch, settlement_kind="urban", priority=5, boundary_wkt=square_wkt(45.0, 42.0, 0.01)
+    )
     body = get(api_client).json()
     assert body["settlement_kind"] == "urban" and body["max_distance_m"] == "300.0"
     assert body["within_distance"] is False  # the point with enough capacity is ~333 m away
@@ -168,7 +176,9 @@ def test_geojson_with_bbox_and_generated_marked(api_client, points):
     capacity = far["properties"]["capacities"][0]
     assert capacity["connection_point_id"] == points["far"].pk and capacity["free_kw"] == "630.00"
     assert body["attribution"]
-    assert {f["properties"]["kind"] for f in api_client.get(URL, {"kind": "supply_centre"}).json()["features"]} == set()
+    assert {
+        f["properties"]["kind"] for f in api_client.get(URL, {"kind": "supply_centre"}).json()["features"]
+    } == set()
 
 
 @pytest.mark.django_db
@@ -190,7 +200,9 @@ def test_free_capacity_csv(api_client, points):
     text = response.content.decode("utf-8")
     comments = [line for line in text.splitlines() if line.startswith("#")]
     assert any("generated" in line for line in comments)
-    rows = list(csv.DictReader(io.StringIO("\n".join(line for line in text.splitlines() if not line.startswith("#")))))
+    rows = list(
+        csv.DictReader(io.StringIO("\n".join(line for line in text.splitlines() if not line.startswith("#"))))
+    )
     assert len(rows) == 4
     small = next(row for row in rows if row["name"] == "ТП-1")
     assert (small["voltage_kv"], small["installed_kw"], small["reserved_kw"], small["free_kw"]) == (
@@ -217,7 +229,9 @@ def test_index_is_built_once_per_version_and_rebuilt_when_assets_change(points):
 
 
 @pytest.mark.django_db
-def test_committed_reservation_updates_the_index_in_place(points, supervisor, django_capture_on_commit_callbacks):
+def test_committed_reservation_updates_the_index_in_place(
+    points, supervisor, django_capture_on_commit_callbacks
+):
     index = nearest.grid_index()
     builds = nearest.builds
     application = application_in_state("under_review", requested_kw=Decimal("15"))
