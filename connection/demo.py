@@ -267,3 +267,85 @@ def load_grid_assets() -> dict[str, int]:
         "generated": generated.created + generated.updated + generated.unchanged,
         "rejected": len(real.rejected) + len(generated.rejected),
     }
+
+
+DEMO_PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+
+
+def load_demo_applications() -> int:
+    """Two applications of the demo applicant, once: a draft in Mikhailovsk and a registered one in
+    Stavropol (the demo engineer's branch), made through the same services as the portal's."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from connection import services, workflow_actions
+    from connection.completeness import required_documents
+
+    owner = User.objects.filter(email=DEMO_ACCOUNTS[0].email).first()
+    if owner is None or owner.connection_requests.exists():
+        return 0
+    applicant = services.create_applicant(
+        owner=owner,
+        data={
+            "applicant_type": "individual",
+            "last_name": "Петров",
+            "first_name": "Пётр",
+            "middle_name": "Петрович",
+            "snils": "11223344595",
+            "passport_series": "0712",
+            "passport_number": "345678",
+            "passport_issued_by": "ГУ МВД России по Ставропольскому краю",
+            "passport_issued_on": timezone.localdate() - timedelta(days=3650),
+            "registration_address": "355000, г. Ставрополь, ул. Ленина, д. 1",
+            "phone": "+7 900 123-45-67",
+            "email": owner.email,
+        },
+    )
+    common = {
+        "applicant": applicant,
+        "kind": "new",
+        "voltage_level": "0.4",
+        "phases": 3,
+        "reliability_category": "III",
+        "load_character": "household",
+        "guaranteeing_supplier": "ПАО «Ставропольэнергосбыт»",
+        "payment_option": "lump_sum",
+    }
+    stage_date = timezone.localdate() + timedelta(days=180)
+    services.create_draft(
+        owner=owner,
+        data={
+            **common,
+            "object_name": "Жилой дом (черновик)",
+            "object_address": "Ставропольский край, г. Михайловск, ул. Полевая, д. 5",
+            "latitude": Decimal("45.129800"),
+            "longitude": Decimal("42.025400"),
+            "requested_kw": Decimal("12"),
+        },
+        stages=[{"planned_date": stage_date, "power_kw": Decimal("12")}],
+    )
+    registered = services.create_draft(
+        owner=owner,
+        data={
+            **common,
+            "object_name": "Жилой дом",
+            "object_address": "г. Ставрополь, ул. Доваторцев, д. 40",
+            "cadastral_number": "26:12:030101:45",
+            "latitude": Decimal("45.015000"),
+            "longitude": Decimal("41.925000"),
+            "requested_kw": Decimal("15"),
+        },
+        stages=[{"planned_date": stage_date, "power_kw": Decimal("15")}],
+    )
+    for doc_type in required_documents(registered):
+        services.upload_document(
+            request=registered,
+            user=owner,
+            doc_type=doc_type,
+            upload=SimpleUploadedFile(f"{doc_type}.pdf", DEMO_PDF, content_type="application/pdf"),
+        )
+    workflow_actions.perform_transition(request=registered, name="submit", user=owner, comment="Демо")
+    return 2

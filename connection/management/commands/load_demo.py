@@ -5,7 +5,10 @@ from connection import demo
 
 
 class Command(BaseCommand):
-    help = "Load demo data (branches) and, when DEBUG is on, demo accounts for every role. Idempotent."
+    help = (
+        "Load demo data (branches, territories, grid assets) and, when DEBUG is on, demo accounts for every "
+        "role and two applications of the demo applicant. Idempotent."
+    )
 
     def handle(self, *args, **options):
         count = demo.load_branches()
@@ -18,3 +21,6 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Demo accounts (development only):"))
         for account in accounts:
             self.stdout.write(f"  {account.role.label:<22} {account.email:<26} {account.password}")
+        created = demo.load_demo_applications()
+        if created:
+            self.stdout.write(f"Demo applications of {accounts[0].email}: {created}")
