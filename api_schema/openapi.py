@@ -36,14 +36,19 @@ class ErrorResponseSerializer(serializers.Serializer):
 class PortalAutoSchema(AutoSchema):
     def _error_codes(self) -> list[str]:
         codes = []
-        if self.method in ("POST", "PUT", "PATCH"):
-            codes.append("400")
+        is_list = self._is_list_view()
+        if self.method in ("POST", "PUT", "PATCH") or (
+            is_list and getattr(self.view, "filter_backends", None)
+        ):
+            codes.append("400")  # invalid input, or an invalid filter value
+        if getattr(self.view, "authentication_classes", None):
+            codes.append("401")  # also on public endpoints, for an invalid or revoked token
         permissions = self.view.get_permissions() if hasattr(self.view, "get_permissions") else []
         if not all(isinstance(permission, AllowAny) for permission in permissions):
-            codes += ["401", "403"]
-        if "{" in self.path:
-            codes.append("404")
-        codes += getattr(self.view, "extra_error_codes", [])
+            codes.append("403")
+        if "{" in self.path or (is_list and getattr(self.view, "pagination_class", None)):
+            codes.append("404")  # not found, or a page number past the end
+        codes += [code for code in getattr(self.view, "extra_error_codes", []) if code not in codes]
         if self.view.get_throttles():
             codes.append("429")
         return codes

@@ -89,7 +89,9 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and a busy timeout let the dev server and scheduled jobs share the file.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
+        # IMMEDIATE: a transaction takes the write lock when it begins, so concurrent writers wait
+        # (up to the timeout) instead of failing with "database is locked" halfway through.
+        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;", "transaction_mode": "IMMEDIATE"}
     )
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
@@ -112,7 +114,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:applications"
+LOGOUT_REDIRECT_URL = "web:home"
 
 # Failed-login throttling (django-axes): lock the username+IP pair after N failures.
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
@@ -185,6 +189,13 @@ GRID_PROJECTION = env.str(
 )
 # Outside every territory, the nearest one within this distance still takes the application.
 ROUTING_MAX_DISTANCE_M = env.float("ROUTING_MAX_DISTANCE_M", default=5000.0)
+
+# Map tiles of the web UI (Leaflet URL template); empty: no tiles, the points still show.
+MAP_TILE_URL = env.str("MAP_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+MAP_TILE_ATTRIBUTION = env.str(
+    "MAP_TILE_ATTRIBUTION",
+    default='&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
+)
 
 # The model the workflow's state machine, history and notifications belong to.
 WORKFLOW_APPLICATION_MODEL = "connection.ConnectionRequest"

@@ -34,7 +34,7 @@ def limits_for(*, applicant_type: str | None, kind: str, rules: Rules) -> Limits
     if kind == RequestKind.TEMPORARY:
         return Limits(
             "temporary",
-            _("temporary connection"),
+            _("a temporary connection"),
             rules.temporary_max_kw,
             rules.temporary_max_voltage_kv,
             rules.temporary_reliability_categories,
@@ -86,7 +86,7 @@ def eligibility_errors(request: ConnectionRequest, rules: Rules) -> dict[str, li
             add(
                 "requested_kw",
                 _(
-                    "The portal accepts from %(who)s at most %(max)s kW in total at the connection point "
+                    "For %(who)s the portal accepts at most %(max)s kW in total at the connection point "
                     "(previously connected plus new power, Rules 861, p. 14); requested %(previous)s + "
                     "%(requested)s = %(total)s kW."
                 )

@@ -70,6 +70,21 @@ def active_reservation(*, request: ConnectionRequest) -> Reservation | None:
     )
 
 
+def _unsuitable_point(request: ConnectionRequest, capacity: AssetCapacity) -> str | None:
+    """Why this point cannot serve the application, or None: it must be of the application's
+    voltage class (0.23 kV single-phase connections hang on 0.4 kV points) and of its branch."""
+    if request.voltage_level:
+        wanted = Decimal("0.4") if request.voltage_level == "0.23" else Decimal(request.voltage_level)
+        if capacity.voltage_kv != wanted:
+            return _("The connection point is of %(point)s kV; the application is for %(wanted)s kV.") % {
+                "point": capacity.voltage_kv.normalize(),
+                "wanted": wanted.normalize(),
+            }
+    if capacity.asset.branch_id and request.branch_id and capacity.asset.branch_id != request.branch_id:
+        return _("The connection point belongs to another branch.")
+    return None
+
+
 @transaction.atomic
 def reserve_capacity(
     *,
@@ -98,6 +113,9 @@ def reserve_capacity(
         raise ValidationError(
             {field_name: ValidationError(_("There is no such connection point."), code="does_not_exist")}
         ) from error
+    wrong_point = _unsuitable_point(request, capacity)
+    if wrong_point:
+        raise ValidationError({field_name: ValidationError(wrong_point, code="unsuitable_point")})
     free = capacity.installed_kw - capacity.reserved_kw
     if kw > free:
         message = _("Not enough free capacity at %(point)s: %(free)s kW free, %(needed)s kW needed.") % {

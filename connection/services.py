@@ -3,7 +3,9 @@ and nothing else writes. Validation errors are raised keyed by field, so nothing
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -11,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backend.api.errors import Conflict
@@ -73,9 +76,15 @@ def update_applicant(*, applicant: Applicant, data: dict[str, Any]) -> Applicant
     return _save_applicant(applicant, data)
 
 
+# Identity numbers are often typed with spaces and dashes (SNILS 112-233-445 95); they are stored bare.
+NUMBER_FIELDS = ("inn", "ogrn", "snils", "passport_series", "passport_number")
+
+
 def _save_applicant(applicant: Applicant, data: dict[str, Any]) -> Applicant:
     for field, value in data.items():
         if field in APPLICANT_FIELDS:
+            if field in NUMBER_FIELDS and isinstance(value, str):
+                value = re.sub(r"[\s-]", "", value)
             setattr(applicant, field, value)
     applicant.full_clean()
     applicant.save()
@@ -136,10 +145,15 @@ def _stage_errors(
 ) -> dict[str, list[ValidationError]]:
     errors: dict[str, list[ValidationError]] = {}
     dates = [stage["planned_date"] for stage in stages]
-    if dates != sorted(dates):
+    today = timezone.localdate()
+    if any(day < today - timedelta(days=366) or day > today + timedelta(days=366 * 10) for day in dates):
         errors["stages"] = [
-            ValidationError(_("Stages must be in order of their dates."), code="stages_order")
+            ValidationError(_("Plan the stages within the next ten years."), code="stages_dates")
         ]
+    if dates != sorted(dates):
+        errors.setdefault("stages", []).append(
+            ValidationError(_("Stages must be in order of their dates."), code="stages_order")
+        )
     total = sum((stage["power_kw"] for stage in stages), Decimal("0"))
     if stages and requested_kw is not None and total != requested_kw:
         errors.setdefault("stages", []).append(

@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 
 from backend.users.models import User
 from connection import completeness, grid_assets, services, territories  # grid_assets: capacity
-from connection.models import ConnectionRequest
+from connection.models import ConnectionRequest, PaymentOption
 from workflow.rulebook import get_rules
+from workflow.selectors import rules_for
 from workflow.services import run_transition
 
 
@@ -49,20 +50,27 @@ def _submit(request: ConnectionRequest, data: dict[str, Any], user: User) -> Non
 
 def _resubmit(request: ConnectionRequest, data: dict[str, Any], user: User) -> None:
     _refuse_if_incomplete(request)
+    services.validate_draft(request, list(request.stages.values("planned_date", "power_kw")))
     request.requested_items = []
+    # The applicant may have corrected their own data too: keep what was sent now.
+    request.applicant_snapshot = services.applicant_snapshot(request.applicant)
 
 
 def _request_info(request: ConnectionRequest, data: dict[str, Any], user: User) -> None:
     items = [item.strip() for item in data.get("items", []) if item and item.strip()]
     if not items:
-        raise ValidationError({"items": _("List at least one missing item.")}, code="items_required")
+        raise ValidationError(
+            {"items": ValidationError(_("List at least one missing item."), code="items_required")}
+        )
     request.requested_items = items
 
 
 def _reject(request: ConnectionRequest, data: dict[str, Any], user: User) -> None:
     reason = (data.get("reason") or "").strip()
     if not reason:
-        raise ValidationError({"reason": _("Give the reason of the rejection.")}, code="required")
+        raise ValidationError(
+            {"reason": ValidationError(_("Give the reason of the rejection."), code="required")}
+        )
     request.rejection_reason = reason
     _release_capacity(request, data, user)  # grid assets: give the reserved capacity back
 
@@ -100,25 +108,52 @@ def _release_capacity(request: ConnectionRequest, data: dict[str, Any], user: Us
 def _record_payment(request: ConnectionRequest, data: dict[str, Any], user: User) -> None:
     paid_on: date = data["paid_on"]
     if paid_on > timezone.localdate():
-        raise ValidationError({"paid_on": _("The payment date cannot be in the future.")}, code="future_date")
+        raise ValidationError(
+            {"paid_on": ValidationError(_("The payment date cannot be in the future."), code="future_date")}
+        )
     if request.step_started_on and paid_on < request.step_started_on:
-        raise ValidationError({"paid_on": _("The payment cannot precede the offer.")}, code="before_offer")
-    request.paid_amount_rub = Decimal(data["amount_rub"])
+        raise ValidationError(
+            {"paid_on": ValidationError(_("The payment cannot precede the offer."), code="before_offer")}
+        )
+    amount = Decimal(data["amount_rub"])
+    if request.fee_rub is not None:
+        # Paying accepts the offer: the whole fee, or with instalments the part not spread out.
+        due_now = request.fee_rub
+        if request.payment_option == PaymentOption.INSTALMENTS:
+            share = rules_for(request).instalment_share_percent
+            due_now = (request.fee_rub * (100 - share) / 100).quantize(Decimal("0.01"))
+        if amount < due_now:
+            raise ValidationError(
+                {
+                    "amount_rub": ValidationError(
+                        _("The payment of %(amount)s roubles is less than the %(due)s roubles due.")
+                        % {"amount": amount, "due": due_now},
+                        code="underpaid",
+                    )
+                }
+            )
+    request.paid_amount_rub = amount
     request.contract_date = paid_on  # paying the invoice accepts the offer
 
 
 def _report_defects(request: ConnectionRequest, data: dict[str, Any], user: User) -> None:
     if not (data.get("defects") or "").strip():
-        raise ValidationError({"defects": _("Describe the defects found.")}, code="required")
+        raise ValidationError({"defects": ValidationError(_("Describe the defects found."), code="required")})
 
 
 def _confirm_connection(request: ConnectionRequest, data: dict[str, Any], user: User) -> None:
     connected_on: date = data.get("connected_on") or timezone.localdate()
     if connected_on > timezone.localdate():
-        raise ValidationError({"connected_on": _("The date cannot be in the future.")}, code="future_date")
+        raise ValidationError(
+            {"connected_on": ValidationError(_("The date cannot be in the future."), code="future_date")}
+        )
     if request.contract_date and connected_on < request.contract_date:
         raise ValidationError(
-            {"connected_on": _("The connection cannot precede the contract.")}, code="before_contract"
+            {
+                "connected_on": ValidationError(
+                    _("The connection cannot precede the contract."), code="before_contract"
+                )
+            }
         )
     request.connected_on = connected_on
 

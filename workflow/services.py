@@ -184,7 +184,12 @@ def run_transition(
             comment=comment,
             data=data or {},
         )
+        # robust: a failing listener (e-mail, notices) is logged and never turns a committed
+        # transition into an error for the client.
         transaction.on_commit(
-            lambda: transition_completed.send(sender=type(application), application=application, entry=entry)
+            lambda: transition_completed.send_robust(
+                sender=type(application), application=application, entry=entry
+            ),
+            robust=True,
         )
     return application

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -41,7 +41,13 @@ def register_applicant(
     except ValidationError as error:
         raise ValidationError({"password": error.error_list}) from error
     user.set_password(password)
-    user.save()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as error:  # the same e-mail registered a moment ago by another request
+        raise ValidationError(
+            {"email": ValidationError(_("An account with this e-mail already exists."), code="unique")}
+        ) from error
     user.groups.add(Group.objects.get(name=Role.APPLICANT.value))
     return user
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import math
 from decimal import Decimal
 
@@ -66,7 +67,8 @@ class NearestQuerySerializer(serializers.Serializer):
         ceiling = max(rules.household_max_kw, rules.business_max_kw, rules.temporary_max_kw)
         if value > ceiling:
             raise serializers.ValidationError(
-                _("The portal handles connections of up to %(max)s kW.") % {"max": ceiling.normalize()},
+                _("The portal handles connections of up to %(max)s kW.")
+                % {"max": f"{ceiling.normalize():f}"},
                 code="max_value",
             )
         return value
@@ -286,13 +288,17 @@ def find_nearest(
         elif best is None:
             reason = _("No connection point of %(voltage)s kV has %(power)s kW free.") % {
                 "voltage": voltage_kv,
-                "power": power_kw.normalize(),
+                "power": f"{power_kw.normalize():f}",
             }
         else:
             reason = _(
                 "The nearest point with %(power)s kW free is %(distance)s m away, beyond the %(limit)s m of the "
                 "standard terms."
-            ) % {"power": power_kw.normalize(), "distance": round(best["distance_m"]), "limit": max_distance}
+            ) % {
+                "power": f"{power_kw.normalize():f}",
+                "distance": round(best["distance_m"]),
+                "limit": max_distance,
+            }
         shortfall = {
             "reason": reason,
             "nearest_sufficient": best,
@@ -381,7 +387,13 @@ class CSVRenderer(BaseRenderer):
     charset = "utf-8"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        return data if isinstance(data, (str, bytes)) else str(data)
+        if isinstance(data, (str, bytes)):
+            return data
+        # An error body (404, 401, 429…) is not CSV: answer it as the JSON every other error is.
+        response = (renderer_context or {}).get("response")
+        if response is not None:
+            response["Content-Type"] = "application/json"
+        return json.dumps(data, ensure_ascii=False).encode()
 
 
 CSV_COLUMNS = [
@@ -451,6 +463,7 @@ class ConnectionPointViewSet(viewsets.GenericViewSet):
     serializer_class = FeatureCollectionSerializer
     pagination_class = None
     filter_backends: list = []
+    extra_error_codes = ["400"]  # bad coordinates, power, voltage or bbox
 
     @extend_schema(
         summary="Map of connection points (GeoJSON)",
@@ -466,7 +479,7 @@ class ConnectionPointViewSet(viewsets.GenericViewSet):
             ),
             OpenApiParameter("kind", OpenApiTypes.STR, enum=AssetKind.values, description="Kind of asset."),
         ],
-        responses={200: FeatureCollectionSerializer},
+        responses={200: FeatureCollectionSerializer(many=False)},
     )
     def list(self, request):
         queryset = asset_queryset()

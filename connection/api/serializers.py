@@ -17,6 +17,8 @@ from connection.models import (
     Document,
     DocumentType,
     DocumentVersion,
+    RoutingMethod,
+    Territory,
 )
 from connection.selectors import own_applicants
 from workflow import selectors as workflow_selectors
@@ -175,7 +177,7 @@ class ConnectionRequestSerializer(serializers.ModelSerializer):
     applicant = OwnApplicantField(
         required=False, allow_null=True, help_text=_("Id of one of your applicants (`/api/v1/applicants/`).")
     )
-    applicant_detail = ApplicantBriefSerializer(source="applicant", read_only=True)
+    applicant_detail = ApplicantBriefSerializer(source="applicant", read_only=True, allow_null=True)
     latitude = serializers.DecimalField(
         max_digits=9,
         decimal_places=6,
@@ -198,6 +200,7 @@ class ConnectionRequestSerializer(serializers.ModelSerializer):
         max_digits=9,
         decimal_places=2,
         read_only=True,
+        allow_null=True,
         help_text=_("Previously connected plus requested power; computed, never entered."),
     )
     stages = StageSerializer(
@@ -206,9 +209,18 @@ class ConnectionRequestSerializer(serializers.ModelSerializer):
         help_text=_("Commissioning stages; their kW add up to the requested power."),
     )
     branch = BranchBriefSerializer(
-        read_only=True, help_text=_("The branch the application was routed to at submission.")
+        allow_null=True,
+        read_only=True,
+        help_text=_("The branch the application was routed to at submission."),
     )
-    territory_name = serializers.CharField(source="territory.name", read_only=True, default=None)
+    territory_name = serializers.CharField(
+        source="territory.name", read_only=True, default=None, allow_null=True
+    )
+    # Blank until the application is submitted and routed.
+    routing_method = serializers.ChoiceField(choices=RoutingMethod.choices, allow_blank=True, read_only=True)
+    settlement_kind = serializers.ChoiceField(
+        choices=Territory.SettlementKind.choices, allow_blank=True, read_only=True
+    )
     current_step = serializers.SerializerMethodField(help_text=_("The current step: who acts and by when."))
     expected_completion = serializers.SerializerMethodField(
         help_text=_("When the application would be completed if every remaining step took its full term.")

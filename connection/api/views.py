@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import re
+
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser
@@ -28,6 +36,7 @@ from connection.api.serializers import (
     DocumentUploadSerializer,
 )
 from connection.api.transitions import (
+    INPUTS,
     AvailableTransitionSerializer,
     HistoryEntrySerializer,
     TransitionInputSerializer,
@@ -232,7 +241,11 @@ class ConnectionRequestViewSet(viewsets.ModelViewSet):
             "what is missing while the draft is incomplete, and assigns the number (ТП-YYYY-NNNNNN, gap-free "
             "per year) and the branch whose territory contains the object."
         ),
-        request=TransitionInputSerializer,
+        request=PolymorphicProxySerializer(
+            component_name="AnyTransitionInput",
+            serializers=[TransitionInputSerializer, *INPUTS.values()],
+            resource_type_field_name=None,
+        ),
         responses={200: ConnectionRequestDetailSerializer},
         parameters=[
             OpenApiParameter(
@@ -240,7 +253,7 @@ class ConnectionRequestViewSet(viewsets.ModelViewSet):
             )
         ],
     )
-    @action(detail=True, methods=["post"], url_path=r"transitions/(?P<name>[a-z_]+)")
+    @action(detail=True, methods=["post"], url_path=r"transitions/(?P<name>[a-z_]+)", filter_backends=[])
     def run_transition(self, request, pk=None, name=None):
         application = self.get_object()
         try:
@@ -385,7 +398,7 @@ class DocumentViewSet(
         versions = list(document.versions.all())
         wanted = request.query_params.get("version")
         if wanted is not None:
-            if not wanted.isdigit():
+            if not re.fullmatch(r"[0-9]{1,6}", wanted):
                 raise exceptions.ValidationError({"version": [_("Enter a whole number.")]}, code="invalid")
             versions = [version for version in versions if version.version == int(wanted)]
         if not versions:

@@ -14,6 +14,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import IntegrityError, connection, connections, transaction
+from django.utils import translation
 
 from connection import grid_assets, nearest, workflow_actions
 from connection.models import AssetCapacity, ConnectionRequest, GridAsset, Reservation
@@ -27,6 +28,13 @@ OFFER = {
     "fee_rub": "75000.00",
     "grid_distance_m": "120",
 }
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    # The import report is read in English here; translations are checked in tests/backend.
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -44,7 +44,17 @@ def points(branch):
 
 
 def get(client, **params):
-    return client.get(NEAREST, {**QUERY, **params})
+    # English messages, which these tests read; Russian is checked in test_messages_in_russian.
+    return client.get(NEAREST, {**QUERY, **params}, HTTP_ACCEPT_LANGUAGE="en")
+
+
+@pytest.mark.django_db
+def test_messages_in_russian(api_client, points):
+    for capacity in points.values():
+        capacity.reserved_kw = capacity.installed_kw - Decimal("5")
+        capacity.save()
+    response = api_client.get(NEAREST, {**QUERY, "power_kw": "149", "household": "false"})
+    assert "нет 149 кВт свободной мощности" in str(response.json())
 
 
 @pytest.mark.django_db
