@@ -1,10 +1,24 @@
-from django.urls import path
+from django.urls import include, path
 
-from web import views
+from web import accounts, tracking, views, wizard
 
 app_name = "web"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("about/", views.about, name="about"),
+    path("calculator/", views.calculator, name="calculator"),
+    path("map/", views.capacity_map, name="map"),
+    path("accounts/", include(accounts.urlpatterns)),
+    path("applications/", tracking.application_list, name="applications"),
+    path("applications/new/", wizard.new_application, name="new_application"),
+    path("applications/<int:pk>/", tracking.application_detail, name="application"),
+    path("applications/<int:pk>/actions/<str:name>/", tracking.run_action, name="run_action"),
+    path("applications/<int:pk>/documents/", wizard.upload_document, name="upload_document"),
+    path(
+        "applications/<int:pk>/documents/<int:document_pk>/delete/",
+        wizard.delete_document,
+        name="delete_document",
+    ),
+    path("applications/<int:pk>/edit/<str:step>/", wizard.wizard, name="wizard"),
 ]

@@ -1,11 +1,142 @@
-"""Public pages. The applicant wizard and the engineer console build on these templates."""
+"""Public pages: home, about, the load calculator and the capacity map."""
 
-from django.shortcuts import render
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+import capacity_calc
+from backend.api.errors import Conflict
+from connection import selectors
+from connection.load_calculation import apply_load_result
+from web.forms import DeviceFormSet
+from workflow import rulebook
+
+DEFAULT_ROWS = 6
+
+
+def map_settings() -> dict[str, Any]:
+    return {
+        "tile_url": settings.MAP_TILE_URL,
+        "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+        "bbox": list(settings.SERVICE_AREA_BBOX),
+        "labels": {
+            "free": _("kW free"),
+            "kv": _("kV"),
+            "away": _("m away"),
+            "enough": _("enough for your request"),
+            "not_enough": _("not enough for your request"),
+            "within": _("within the standard distance"),
+            "beyond": _("beyond the standard distance"),
+            "title": _("Nearest connection points"),
+            "term": _("Term of the works"),
+            "fee": _("Fee"),
+            "within_summary": _(
+                "A point with enough free capacity is within the standard distance: standard terms apply."
+            ),
+            "none": _("No connection points nearby."),
+            "unavailable": _("The connection points cannot be shown now; you can still save the location."),
+            "your_object": _("Your object"),
+            "installed": _("installed"),
+            "reserved": _("reserved"),
+        },
+    }
 
 
 def home(request):
-    return render(request, "web/home.html")
+    rules = rulebook.get_rules()
+    return render(request, "web/home.html", {"rules": rules})
 
 
 def about(request):
     return render(request, "web/about.html")
+
+
+def capacity_map(request):
+    return render(request, "web/map.html", {"map": map_settings()})
+
+
+def _own_draft(request, pk):
+    if not request.user.is_authenticated or not pk or not str(pk).isdigit():
+        return None
+    return selectors.visible_requests(request.user).filter(pk=pk, owner=request.user, state="draft").first()
+
+
+def _calculate(formset) -> capacity_calc.LoadResult | None:
+    """Compute the filled rows; the calculator's problems go back on the rows' fields."""
+    rows = [(index, form) for index, form in enumerate(formset.forms) if not form.is_blank()]
+    if not rows:
+        formset.forms[0].add_error("device_type", _("Choose at least one device."))
+        return None
+    inputs = []
+    for _index, form in rows:
+        data = form.cleaned_data
+        inputs.append(
+            capacity_calc.DeviceInput(
+                device_type=data["device_type"] or "other",
+                quantity=data.get("quantity") or 1,
+                unit_kw=data.get("unit_kw"),
+            )
+        )
+    try:
+        return capacity_calc.calculate_devices(inputs)
+    except capacity_calc.InputError as error:
+        english = (get_language() or "").startswith("en")
+        for problem in error.problems:
+            message = problem.message_en if english else problem.message
+            form = rows[problem.row - 1][1] if problem.row and problem.row <= len(rows) else formset.forms[0]
+            column = problem.column if problem.column in form.fields else None
+            form.add_error(column, message)
+        return None
+
+
+def calculator(request):
+    """The device-list calculator. With ?application=<id> of the user's own draft the result can be
+    applied to it (the requested power and, where empty, phases and voltage)."""
+    application = _own_draft(request, request.GET.get("application") or request.POST.get("application"))
+    result = None
+    if request.method == "POST":
+        formset = DeviceFormSet(request.POST, prefix="devices")
+        if request.POST.get("action") == "more":
+            formset.is_valid()
+            keep = ("device_type", "quantity", "unit_kw")
+            initial = [
+                {key: getattr(form, "cleaned_data", {}).get(key) for key in keep} for form in formset.forms
+            ]
+            initial += [{"quantity": 1} for _ in range(4)]
+            formset = DeviceFormSet(prefix="devices", initial=initial[:100])
+        elif formset.is_valid():
+            result = _calculate(formset)
+            if result is not None and request.POST.get("action") == "apply" and application is not None:
+                try:
+                    applied = apply_load_result(request=application, result=result)
+                except ValidationError as error:
+                    for messages_ in error.message_dict.values():
+                        for message in messages_:
+                            messages.error(request, message)
+                except Conflict as error:
+                    messages.error(request, str(error.detail))
+                else:
+                    messages.success(
+                        request,
+                        _("%(kw)s kW was written into your application as the requested power.")
+                        % {"kw": applied.requested_kw},
+                    )
+                    for note in applied.notes:
+                        messages.info(request, note.message)
+                    return redirect("web:wizard", pk=application.pk, step="power")
+    else:
+        initial = [{"quantity": 1} for _ in range(DEFAULT_ROWS)]
+        formset = DeviceFormSet(prefix="devices", initial=initial)
+    english = (get_language() or "").startswith("en")
+    return render(
+        request,
+        "web/calculator.html",
+        {"formset": formset, "result": result, "application": application, "english": english},
+    )

@@ -3,19 +3,23 @@
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.conf import settings
+from django.db import connections
 
 from connection import workflow_actions
 from connection.models import ConnectionRequest
 from tests.factories import BranchFactory, ConnectionRequestFactory, TerritoryFactory
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks are what this tests; run with DATABASE_URL=postgres://…")
+# Skipped at collection, not in a fixture: a transactional test that starts on SQLite would flush
+# and restore the database around itself for nothing.
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(
+        "postgresql" not in settings.DATABASES["default"]["ENGINE"],
+        reason="row locks are what this tests; run with DATABASE_URL=postgres://…",
+    ),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def test_twenty_concurrent_submissions_get_twenty_consecutive_numbers():

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection, connections
+from django.db import connections
 from rest_framework.test import APIClient
 
 from connection.models import ConnectionRequest
@@ -19,13 +19,16 @@ from tests.factories import BranchFactory, TerritoryFactory, UserFactory
 from tests.workflow.helpers import in_state
 from workflow.models import TransitionLog
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: run with DATABASE_URL=postgres://…")
+# Skipped at collection, not in a fixture: a transactional test that starts on SQLite would flush
+# and restore the database around itself for nothing.
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(
+        "postgresql" not in settings.DATABASES["default"]["ENGINE"],
+        reason="needs PostgreSQL: run with DATABASE_URL=postgres://…",
+    ),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def test_twenty_threads_running_one_transition_only_one_wins():

@@ -1,0 +1,288 @@
+"""Server-side tests of the web UI (Django test client): pages, the wizard's saves and errors,
+visibility, actions from the workflow, and the weight of each page's scripts and styles."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.contrib.staticfiles import finders
+from django.core import mail
+from django.test import Client
+
+from connection.models import ConnectionRequest
+from tests.connection.factories_assets import point
+from tests.factories import DEFAULT_PASSWORD, ConnectionRequestFactory, TerritoryFactory, UserFactory
+from tests.workflow.helpers import in_state
+
+pytestmark = pytest.mark.django_db
+
+EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+
+def client_for(user) -> Client:
+    client = Client(**EN)
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def applicant():
+    return UserFactory(role="applicant", email="anna@example.ru")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/about/",
+        "/calculator/",
+        "/map/",
+        "/accounts/login/",
+        "/accounts/register/",
+        "/accounts/password-reset/",
+    ],
+)
+def test_public_pages_render(url):
+    response = Client(**EN).get(url)
+    assert response.status_code == 200
+    assert b"<main" in response.content
+
+
+def test_register_logs_in_and_lists_applications():
+    client = Client(**EN)
+    response = client.post(
+        "/accounts/register/",
+        {
+            "email": "new@example.ru",
+            "last_name": "Smirnova",
+            "first_name": "Olga",
+            "password1": DEFAULT_PASSWORD,
+            "password2": DEFAULT_PASSWORD,
+        },
+    )
+    assert response.status_code == 302 and response.url == "/applications/"
+    assert client.get("/applications/").status_code == 200
+
+
+def test_register_errors_are_next_to_their_fields():
+    UserFactory(email="taken@example.ru")
+    response = Client(**EN).post(
+        "/accounts/register/",
+        {
+            "email": "taken@example.ru",
+            "last_name": "A",
+            "first_name": "B",
+            "password1": "123",
+            "password2": "123",
+        },
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="id_email_error"' in html and 'aria-describedby="id_email_error"' in html
+    assert 'aria-invalid="true"' in html
+    assert 'id="id_password1_error"' in html
+
+
+def test_login_by_email_and_logout_by_post(applicant):
+    client = Client(**EN)
+    response = client.post("/accounts/login/", {"username": applicant.email, "password": DEFAULT_PASSWORD})
+    assert response.status_code == 302
+    assert client.get("/applications/").status_code == 200
+    assert client.post("/accounts/logout/").status_code == 302
+    assert client.get("/applications/").status_code == 302
+
+
+def test_password_reset_sends_a_link(applicant):
+    client = Client(**EN)
+    response = client.post("/accounts/password-reset/", {"email": applicant.email})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    link = re.search(r"http://testserver(/accounts/reset/\S+/)", mail.outbox[0].body).group(1)
+    page = client.get(link, follow=True)
+    assert page.status_code == 200 and b"new_password1" in page.content
+
+
+def test_wizard_saves_every_step_and_submits(applicant):
+    TerritoryFactory()
+    point("45.001", "42.001")
+    client = client_for(applicant)
+    response = client.post("/applications/new/")
+    draft = ConnectionRequest.objects.get(owner=applicant)
+    assert response.url == f"/applications/{draft.pk}/edit/applicant/"
+    base = f"/applications/{draft.pk}/edit/"
+    person = {
+        "applicant_type": "individual",
+        "last_name": "Petrova",
+        "first_name": "Anna",
+        "passport_series": "0712",
+        "passport_number": "345678",
+        "passport_issued_by": "GU MVD",
+        "passport_issued_on": "2015-06-01",
+        "registration_address": "Stavropol, Lenina 1",
+        "phone": "+7 900 123-45-67",
+        "email": "anna@example.ru",
+        "go": "next",
+    }
+    assert client.post(base + "applicant/", person).url == base + "object/"
+    obj = {
+        "object_name": "House",
+        "object_address": "Mikhailovsk, Polevaya 5",
+        "cadastral_number": "26:11:020101:123",
+        "latitude": "45.000000",
+        "longitude": "42.000000",
+        "kind": "new",
+        "go": "next",
+    }
+    assert client.post(base + "object/", obj).url == base + "power/"
+    page = client.get(base + "object/").content.decode()
+    assert 'id="nearest"' in page and "kW free" in page
+    assert (
+        client.post(base + "power/", {"previously_connected_kw": "0", "requested_kw": "12", "go": "next"}).url
+        == base + "supply/"
+    )
+    supply = {
+        "voltage_level": "0.4",
+        "phases": "3",
+        "reliability_category": "III",
+        "load_character": "household",
+        "guaranteeing_supplier": "Stavropolenergosbyt",
+        "payment_option": "lump_sum",
+        "stage_1_date": "2027-06-01",
+        "stage_1_kw": "12",
+        "go": "next",
+    }
+    assert client.post(base + "supply/", supply).url == base + "documents/"
+    review = client.get(base + "review/").content.decode()
+    assert "Attach the document" in review and f"{base}documents/#doc-location_plan" in review
+    for doc_type in ("location_plan", "title_to_plot", "passport"):
+        upload = client.post(
+            f"/applications/{draft.pk}/documents/",
+            {"doc_type": doc_type, "file": _pdf(f"{doc_type}.pdf")},
+            HTTP_X_REQUESTED_WITH="XMLHttpRequest",
+        )
+        assert upload.status_code == 200, upload.content
+    review = client.get(base + "review/").content.decode()
+    assert 'id="complete"' in review
+    response = client.post(base + "review/")
+    assert response.status_code == 302 and response.url == f"/applications/{draft.pk}/"
+    draft.refresh_from_db()
+    assert draft.state == "submitted" and draft.requested_kw == Decimal("12")
+    detail = client.get(response.url).content.decode()
+    assert 'id="current-step"' in detail and "Withdraw" in detail
+
+
+def _pdf(name):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.factories import PDF_BYTES
+
+    return SimpleUploadedFile(name, PDF_BYTES, content_type="application/pdf")
+
+
+def test_field_errors_keep_the_typed_values_and_save_nothing(applicant):
+    draft = ConnectionRequestFactory(applicant__owner=applicant, owner=applicant)
+    client = client_for(applicant)
+    response = client.post(
+        f"/applications/{draft.pk}/edit/object/",
+        {
+            "object_name": "Barn",
+            "cadastral_number": "not-a-number",
+            "latitude": "10",
+            "longitude": "10",
+            "kind": "new",
+        },
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="id_cadastral_number_error"' in html and 'value="Barn"' in html
+    draft.refresh_from_db()
+    assert draft.object_name == "Жилой дом"
+
+
+def test_household_power_over_the_limit_is_refused_on_the_field(applicant):
+    draft = ConnectionRequestFactory(applicant__owner=applicant, owner=applicant)
+    response = client_for(applicant).post(
+        f"/applications/{draft.pk}/edit/power/", {"previously_connected_kw": "0", "requested_kw": "40"}
+    )
+    assert 'id="id_requested_kw_error"' in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.requested_kw == Decimal("15")
+
+
+def test_another_applicants_pages_are_404(applicant):
+    other = ConnectionRequestFactory()
+    submitted = in_state("submitted")
+    client = client_for(applicant)
+    for url in (
+        f"/applications/{other.pk}/",
+        f"/applications/{other.pk}/edit/applicant/",
+        f"/applications/{submitted.pk}/",
+    ):
+        assert client.get(url).status_code == 404
+    assert client.post(f"/applications/{submitted.pk}/actions/withdraw/").status_code == 404
+
+
+def test_actions_come_from_the_workflow(applicant):
+    application = in_state("needs_info", applicant__owner=applicant, owner=applicant)
+    ConnectionRequest.objects.filter(pk=application.pk).update(requested_items=["Passport page 2"])
+    client = client_for(applicant)
+    html = client.get(f"/applications/{application.pk}/").content.decode()
+    assert 'id="action-resubmit"' in html and 'id="action-withdraw"' in html
+    assert 'id="action-accept"' not in html and "Passport page 2" in html
+    response = client.post(f"/applications/{application.pk}/actions/resubmit/", {"comment": "Attached"})
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.state == "submitted"
+
+
+def test_calculator_computes_and_applies_to_a_draft(applicant):
+    draft = ConnectionRequestFactory(applicant__owner=applicant, owner=applicant)
+    client = client_for(applicant)
+    data = {
+        "devices-TOTAL_FORMS": "2",
+        "devices-INITIAL_FORMS": "0",
+        "devices-0-device_type": "electric_cooker",
+        "devices-0-quantity": "1",
+        "devices-1-device_type": "kettle",
+        "devices-1-quantity": "1",
+        "application": str(draft.pk),
+        "action": "calculate",
+    }
+    page = client.post("/calculator/", data).content.decode()
+    assert 'id="design-kw"' in page
+    data["action"] = "apply"
+    response = client.post("/calculator/", data)
+    assert response.status_code == 302 and response.url.endswith("/edit/power/")
+    draft.refresh_from_db()
+    assert draft.requested_kw != Decimal("15")
+
+
+STATIC = re.compile(r'<(?:script[^>]+src|link[^>]+href)="/static/([^"?]+)"')
+
+
+def test_no_page_loads_more_than_300_kb_of_scripts_and_styles(applicant):
+    draft = ConnectionRequestFactory(applicant__owner=applicant, owner=applicant)
+    client = client_for(applicant)
+    urls = [
+        "/",
+        "/about/",
+        "/calculator/",
+        "/map/",
+        "/accounts/login/",
+        "/accounts/register/",
+        "/applications/",
+        f"/applications/{draft.pk}/",
+    ]
+    urls += [
+        f"/applications/{draft.pk}/edit/{step}/"
+        for step in ("applicant", "object", "power", "supply", "documents", "review")
+    ]
+    anonymous = Client(**EN)
+    for url in urls:
+        html = (anonymous if url.startswith("/accounts/") else client).get(url).content.decode()
+        total = sum(Path(finders.find(path)).stat().st_size for path in STATIC.findall(html))
+        assert STATIC.findall(html), url
+        assert total <= 300 * 1024, (url, total)

@@ -1,0 +1,134 @@
+/* The capacity map and the location picker (Leaflet). Without tiles the points still show; without
+   the connection-points API the picker still sets the coordinates. No dependencies besides Leaflet. */
+(function () {
+  "use strict";
+  var el = document.getElementById("map");
+  if (!el || !window.L) { return; }
+  var labels = {};
+  try { labels = JSON.parse(document.getElementById("map-labels").textContent) || {}; } catch (e) { labels = {}; }
+  var bbox = (el.dataset.bbox || "40.8,43.6,45.8,46.3").split(",").map(Number);
+  var map = L.map(el, { preferCanvas: false, keyboard: true });
+  el.leafletMap = map; /* for tests and page scripts */
+  map.fitBounds([[bbox[1], bbox[0]], [bbox[3], bbox[2]]]);
+  if (el.dataset.tiles) {
+    L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: el.dataset.attribution || "" }).addTo(map);
+  } else {
+    el.classList.add("no-tiles");
+  }
+  var points = L.layerGroup().addTo(map);
+  var highlight = L.layerGroup().addTo(map);
+
+  function colour(freeKw) {
+    if (freeKw >= 100) { return "#1a7f37"; }
+    if (freeKw >= 15) { return "#bf8700"; }
+    return "#cf222e";
+  }
+  function text(value) { return String(value == null ? "" : value).replace(/[&<>"]/g, function (c) {
+    return { "&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;" }[c]; }); }
+  function number(value) { var n = Number(value); return isFinite(n) ? String(Math.round(n * 100) / 100) : text(value); }
+
+  var loaded = {};
+  function loadPoints() {
+    var b = map.getBounds();
+    var box = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (v) { return v.toFixed(4); }).join(",");
+    if (map.getZoom() < 9) {
+      box = bbox.join(",");
+    }
+    if (loaded[box]) { return; }
+    loaded[box] = true;
+    fetch(el.dataset.pointsUrl + "?bbox=" + box, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
+      .then(function (data) {
+        (data.features || []).forEach(function (f) {
+          if (points.hasLayer && f.id in seen) { return; }
+          seen[f.id] = true;
+          var caps = (f.properties && f.properties.capacities) || [];
+          var free = caps.reduce(function (m, c) { return Math.max(m, Number(c.free_kw) || 0); }, 0);
+          var popup = "<strong>" + text(f.properties.name) + "</strong><br>" + text(f.properties.kind_label) +
+            (f.properties.dispatch_number ? ", " + text(f.properties.dispatch_number) : "") +
+            caps.map(function (c) {
+              return "<br>" + number(c.voltage_kv) + " " + text(labels.kv) + ": " + number(c.free_kw) + " " +
+                text(labels.free) + " (" + text(labels.installed) + " " + number(c.installed_kw) + ", " +
+                text(labels.reserved) + " " + number(c.reserved_kw) + ")";
+            }).join("");
+          L.circleMarker([f.geometry.coordinates[1], f.geometry.coordinates[0]], {
+            radius: 6, color: "#222", weight: 1, fillColor: colour(free), fillOpacity: 0.9
+          }).bindPopup(popup).addTo(points);
+        });
+      })
+      .catch(function () { el.dataset.pointsError = "1"; });
+  }
+  var seen = {};
+  var timer = null;
+  map.on("moveend", function () { clearTimeout(timer); timer = setTimeout(loadPoints, 250); });
+  loadPoints();
+
+  if (!el.dataset.pick) { return; }
+
+  /* --- Location picker ------------------------------------------------------------------------- */
+  var lat = document.getElementById(el.dataset.latInput);
+  var lon = document.getElementById(el.dataset.lonInput);
+  var nearestBox = document.getElementById("nearest");
+  var marker = null;
+
+  function showPick(latlng, pan) {
+    if (marker) { marker.setLatLng(latlng); } else {
+      marker = L.circleMarker(latlng, { radius: 9, color: "#0b4f8a", weight: 3, fillColor: "#fff", fillOpacity: 1 })
+        .bindTooltip(labels.your_object || "").addTo(map);
+    }
+    if (pan) { map.setView(latlng, Math.max(map.getZoom(), 14)); }
+  }
+
+  function renderNearest(data) {
+    highlight.clearLayers();
+    var html = "<h3>" + text(labels.title) + "</h3><p class=\"summary\">" +
+      (data.within_distance ? text(labels.within_summary) : text(data.shortfall && data.shortfall.reason)) + " " +
+      text(labels.term) + ": <strong>" + text(data.works_term && data.works_term.label) + "</strong>. " +
+      text(labels.fee) + ": <strong>" + text(data.fee_category_label) + "</strong>.</p><ul class=\"points\">";
+    if (!data.candidates || !data.candidates.length) { html += "<li>" + text(labels.none) + "</li>"; }
+    (data.candidates || []).forEach(function (p) {
+      html += "<li class=\"" + (p.sufficient ? "ok" : "short") + "\"><strong>" + text(p.name) + "</strong> (" +
+        text(p.kind_label) + (p.dispatch_number ? ", " + text(p.dispatch_number) : "") + ", " + number(p.voltage_kv) +
+        " " + text(labels.kv) + ") — " + Math.round(p.distance_m) + " " + text(labels.away) + ", " +
+        number(p.free_kw) + " " + text(labels.free) + ": " + text(p.sufficient ? labels.enough : labels.not_enough) +
+        ", " + text(p.within_distance ? labels.within : labels.beyond) + ".</li>";
+      L.polyline([[Number(data.latitude), Number(data.longitude)], [Number(p.latitude), Number(p.longitude)]],
+        { color: p.sufficient ? "#1a7f37" : "#cf222e", weight: 2, dashArray: "4 4" }).addTo(highlight);
+    });
+    html += "</ul>" + (data.notes || []).map(function (n) { return "<p class=\"help\">" + text(n) + "</p>"; }).join("");
+    nearestBox.innerHTML = html;
+  }
+
+  function findNearest() {
+    if (!nearestBox || !lat.value || !lon.value) { return; }
+    var query = "?lat=" + encodeURIComponent(lat.value) + "&lon=" + encodeURIComponent(lon.value) +
+      "&power_kw=" + encodeURIComponent(el.dataset.power || "15") + "&voltage_kv=" +
+      encodeURIComponent(el.dataset.voltage || "0.4") + "&household=" + (el.dataset.household === "1");
+    fetch(el.dataset.nearestUrl + query, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then(function (r) { return r.json().then(function (body) { return { ok: r.ok, body: body }; }); })
+      .then(function (res) {
+        if (res.ok) { renderNearest(res.body); return; }
+        var errors = (res.body && res.body.errors) || [];
+        nearestBox.innerHTML = "<p class=\"error\">" + text(errors.length ? errors[0].message : labels.unavailable) + "</p>";
+      })
+      .catch(function () { nearestBox.innerHTML = "<p class=\"help\">" + text(labels.unavailable) + "</p>"; });
+  }
+
+  function fromInputs(pan) {
+    var a = parseFloat(lat.value), b = parseFloat(lon.value);
+    if (isFinite(a) && isFinite(b)) { showPick([a, b], pan); findNearest(); }
+  }
+
+  map.on("click", function (e) {
+    lat.value = e.latlng.lat.toFixed(6);
+    lon.value = e.latlng.lng.toFixed(6);
+    showPick(e.latlng, false);
+    findNearest();
+  });
+  lat.addEventListener("change", function () { fromInputs(true); });
+  lon.addEventListener("change", function () { fromInputs(true); });
+  if (lat.value && lon.value) {
+    var a = parseFloat(lat.value), b = parseFloat(lon.value);
+    if (isFinite(a) && isFinite(b)) { showPick([a, b], true); }
+  }
+})();

@@ -1,0 +1,35 @@
+"""Template helpers: a field's widget with its help and error tied to it for assistive technology."""
+
+from django import template
+
+register = template.Library()
+
+
+@register.simple_tag
+def widget(field, **attrs):
+    described = []
+    if field.help_text:
+        described.append(f"{field.auto_id}_help")
+    if field.errors:
+        described.append(f"{field.auto_id}_error")
+        attrs["aria-invalid"] = "true"
+    if described:
+        attrs["aria-describedby"] = " ".join(described)
+    if field.field.required and field.widget_type not in ("radio", "checkbox", "clearablefile", "file"):
+        attrs.setdefault("aria-required", "true")
+    return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def kw(value):
+    """A power figure without trailing zeros: 15.00 → 15, 5.50 → 5.5."""
+    if value is None or value == "":
+        return ""
+    try:
+        from decimal import Decimal
+
+        number = Decimal(str(value))
+    except Exception:
+        return value
+    text = format(number.normalize(), "f")
+    return text

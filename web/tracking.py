@@ -1,0 +1,180 @@
+"""My applications: the list, and an application's page with its timeline, documents and the
+actions open to the user now (from workflow.services.available, never per state here)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from rest_framework import serializers as drf_serializers
+
+from backend.api.errors import Conflict
+from connection import selectors
+from connection.api.transitions import input_serializer
+from connection.workflow_actions import perform_transition
+from web.forms import UploadForm
+from web.wizard import document_rows
+from workflow import selectors as workflow_selectors
+from workflow import services as workflow_services
+from workflow.models import TransitionLog
+from workflow.states import State
+
+
+@login_required
+def application_list(request):
+    applications = (
+        selectors.visible_requests(request.user)
+        .filter(owner=request.user)
+        .select_related("applicant")
+        .order_by("-created_at", "-id")
+    )
+    return render(request, "web/applications/list.html", {"applications": applications})
+
+
+def _field_type(field) -> str:
+    if isinstance(field, drf_serializers.BooleanField):
+        return "checkbox"
+    if isinstance(field, drf_serializers.DateField):
+        return "date"
+    if isinstance(field, drf_serializers.DecimalField | drf_serializers.IntegerField):
+        return "number"
+    if isinstance(field, drf_serializers.ListField):
+        return "lines"
+    if field.field_name == "comment" or (getattr(field, "max_length", None) or 0) > 300:
+        return "textarea"
+    return "text"
+
+
+def action_forms(application, user, *, errors=None, values=None, failed=None) -> list[dict]:
+    """A form per transition open to `user` now, its fields described by the transition's input."""
+    forms = []
+    for info in workflow_services.available(application, user):
+        fields = []
+        for name, field in input_serializer(info.name)().fields.items():
+            field_errors = (errors or {}).get(name, []) if failed == info.name else []
+            fields.append(
+                {
+                    "name": name,
+                    "id": f"action-{info.name}-{name}",
+                    "type": _field_type(field),
+                    "label": str(field.label or name),
+                    "required": bool(field.required),
+                    "help": str(field.help_text or ""),
+                    "errors": field_errors,
+                    "value": (values or {}).get(name, "") if failed == info.name else "",
+                }
+            )
+        forms.append(
+            {
+                "name": info.name,
+                "label": str(info.label),
+                "fields": fields,
+                "errors": (errors or {}).get("non_field_errors", []) if failed == info.name else [],
+                "danger": info.name in ("withdraw", "reject"),
+            }
+        )
+    return forms
+
+
+def _history(application) -> list[dict]:
+    entries = (
+        TransitionLog.objects.filter(application=application)
+        .select_related("actor")
+        .order_by("created_at", "id")
+    )
+    return [
+        {
+            "label": str(workflow_services.TRANSITIONS[entry.transition].label)
+            if entry.transition in workflow_services.TRANSITIONS
+            else entry.transition,
+            "state": str(State(entry.to_state).label),
+            "at": entry.created_at,
+            "actor_role": entry.actor_role,
+            "comment": entry.comment,
+            "items": entry.data.get("items") if isinstance(entry.data, dict) else None,
+        }
+        for entry in entries
+    ]
+
+
+def _detail(request, application, *, status=200, **action_state):
+    current = workflow_selectors.current_step(application)
+    try:
+        expected = workflow_selectors.expected_completion(application)
+    except Exception:
+        expected = None
+    context = {
+        "application": application,
+        "history": _history(application),
+        "current": current,
+        "expected": expected,
+        "documents": document_rows(application),
+        "is_owner": application.owner_id == request.user.pk,
+        "can_upload": application.owner_id == request.user.pk and application.state == State.NEEDS_INFO,
+        "upload_form": UploadForm(),
+        "actions": action_forms(application, request.user, **action_state),
+        "final": application.state in (State.CLOSED, State.WITHDRAWN, State.ANNULLED, State.REJECTED),
+    }
+    return render(request, "web/applications/detail.html", context, status=status)
+
+
+def _visible(request, pk):
+    return get_object_or_404(
+        selectors.visible_requests(request.user).select_related("applicant", "branch"), pk=pk
+    )
+
+
+@login_required
+def application_detail(request, pk: int):
+    return _detail(request, _visible(request, pk))
+
+
+def _parse(request, name: str) -> dict:
+    data = {}
+    for field_name, field in input_serializer(name)().fields.items():
+        if isinstance(field, drf_serializers.ListField):
+            text = request.POST.get(field_name, "")
+            data[field_name] = [line.strip() for line in text.splitlines() if line.strip()]
+        elif isinstance(field, drf_serializers.BooleanField):
+            data[field_name] = field_name in request.POST
+        elif request.POST.get(field_name, "") != "" or field_name == "comment":
+            data[field_name] = request.POST.get(field_name, "")
+    return data
+
+
+@login_required
+def run_action(request, pk: int, name: str):
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    application = _visible(request, pk)
+    if name not in workflow_services.TRANSITIONS:
+        raise Http404
+    values = {key: request.POST.get(key, "") for key in request.POST}
+    try:
+        workflow_services.check_allowed(application, name, request.user)
+        serializer = input_serializer(name)(data=_parse(request, name))
+        if not serializer.is_valid():
+            errors = {key: [str(message) for message in value] for key, value in serializer.errors.items()}
+            return _detail(request, application, status=400, errors=errors, values=values, failed=name)
+        data = dict(serializer.validated_data)
+        comment = data.pop("comment", "")
+        perform_transition(request=application, name=name, user=request.user, comment=comment, data=data)
+    except ValidationError as error:
+        errors = error.message_dict if hasattr(error, "error_dict") else {"non_field_errors": error.messages}
+        known = set(input_serializer(name)().fields)
+        shaped: dict[str, list[str]] = {}
+        for key, messages_ in errors.items():
+            shaped.setdefault(key if key in known else "non_field_errors", []).extend(messages_)
+        application = _visible(request, pk)
+        return _detail(request, application, status=400, errors=shaped, values=values, failed=name)
+    except workflow_services.TransitionError as error:
+        messages.error(request, str(error.message))
+        return redirect("web:application", pk=pk)
+    except Conflict as error:
+        messages.error(request, str(error.detail))
+        return redirect("web:application", pk=pk)
+    messages.success(request, _("Done: %(action)s.") % {"action": workflow_services.TRANSITIONS[name].label})
+    return redirect("web:application", pk=pk)
