@@ -1,4 +1,9 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
 
 from connection.models import (
     Applicant,
@@ -90,7 +95,8 @@ class ConnectionRequestAdmin(admin.ModelAdmin):
 
 
 # --- Grid assets (connection points) ---------------------------------------------------------------
-from connection.models import AssetCapacity, GridAsset, Reservation  # noqa: E402
+from connection.grid_assets import import_grid_assets, parse_mapping, read_asset_file  # noqa: E402
+from connection.models import AssetCapacity, AssetSource, GridAsset, Reservation  # noqa: E402
 
 
 class AssetCapacityInline(admin.TabularInline):
@@ -101,6 +107,16 @@ class AssetCapacityInline(admin.TabularInline):
     extra = 0
 
 
+class AssetImportForm(forms.Form):
+    file = forms.FileField(label=_("CSV or GeoJSON file"))
+    source = forms.ChoiceField(label=_("source"), choices=AssetSource.choices, initial=AssetSource.REAL)
+    mapping = forms.CharField(
+        label=_("column mapping"),
+        required=False,
+        help_text=_("column=field,… for columns named otherwise, e.g. lat=latitude,lon=longitude"),
+    )
+
+
 @admin.register(GridAsset)
 class GridAssetAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "dispatch_number", "external_id", "branch", "source", "data_date"]
@@ -108,6 +124,51 @@ class GridAssetAdmin(admin.ModelAdmin):
     search_fields = ["name", "dispatch_number", "external_id"]
     readonly_fields = ["created_at", "updated_at"]
     inlines = [AssetCapacityInline]
+    change_list_template = "admin/connection/gridasset/change_list.html"
+
+    def get_urls(self):
+        custom = [
+            path("import/", self.admin_site.admin_view(self.import_view), name="connection_gridasset_import"),
+        ]
+        return custom + super().get_urls()
+
+    def import_view(self, request):
+        """The same import as `manage.py import_grid_assets`, with its report of rejected rows."""
+        if not self.has_add_permission(request) or not self.has_change_permission(request):
+            raise PermissionDenied
+        report = None
+        form = AssetImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                mapping = parse_mapping(form.cleaned_data["mapping"])
+                frame, first_row = read_asset_file(upload, mapping=mapping)
+            except (OSError, ValueError) as error:
+                form.add_error("file", str(error))
+            else:
+                report = import_grid_assets(
+                    frame=frame, source=form.cleaned_data["source"], first_row=first_row
+                )
+                messages.success(
+                    request,
+                    _(
+                        "Imported %(rows)s rows: %(created)s assets created, %(updated)s updated, %(rejected)s rejected."
+                    )
+                    % {
+                        "rows": report.rows,
+                        "created": report.created,
+                        "updated": report.updated,
+                        "rejected": len(report.rejected),
+                    },
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Import grid assets"),
+            "form": form,
+            "report": report,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/connection/gridasset/import.html", context)
 
 
 @admin.register(Reservation)
@@ -125,3 +186,28 @@ class ReservationAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# --- fee: the tariff table of the connection fee ---------------------------------------------------
+from connection.models import Tariff  # noqa: E402
+
+
+@admin.register(Tariff)
+class TariffAdmin(admin.ModelAdmin):
+    list_display = [
+        "region",
+        "applicant_group",
+        "valid_from",
+        "valid_to",
+        "preferential_rate_per_kw",
+        "privileged_rate_per_kw",
+        "c1_per_connection",
+        "rates_include_vat",
+        "is_example",
+    ]
+    list_filter = ["region", "applicant_group", "is_example", "rates_include_vat"]
+    search_fields = ["region", "source_note"]
+    date_hierarchy = "valid_from"
+
+
+# --- end fee

@@ -28,6 +28,7 @@ from connection.models import (
     DocumentVersion,
     RequestNumberSequence,
 )
+from connection.models.documents import ISSUED_DOCUMENT_TYPES  # --- pdf documents
 from workflow.rulebook import get_rules
 from workflow.states import State
 
@@ -272,6 +273,16 @@ def upload_document(
         raise Conflict(
             _("Documents can be added only to a draft or when information is requested."), code="locked"
         )
+    # --- pdf documents: the grid organisation's documents are generated, never uploaded
+    if (document.doc_type if document is not None else doc_type) in ISSUED_DOCUMENT_TYPES:
+        raise ValidationError(
+            {
+                "doc_type": ValidationError(
+                    _("This document is issued by the grid organisation."), code="invalid_choice"
+                )
+            }
+        )
+    # --- end pdf documents
     checked = documents.check_upload(upload)
     if document is None:
         document = Document.objects.create(request=request, doc_type=doc_type, title=title)

@@ -15,7 +15,9 @@ from django.utils.translation import gettext as _
 
 from backend.users.models import User
 from connection import completeness, grid_assets, services, territories  # grid_assets: capacity
+from connection.fees import fee_for_request  # --- fee
 from connection.models import ConnectionRequest, PaymentOption
+from connection.pdf_documents import connection_documents, offer_documents  # --- pdf documents
 from workflow.rulebook import get_rules
 from workflow.selectors import rules_for
 from workflow.services import run_transition
@@ -85,6 +87,7 @@ def _issue_offer(request: ConnectionRequest, data: dict[str, Any], user: User) -
         errors["fee_rub"] = ValidationError(_("The fee cannot be negative."), code="min_value")
     if errors:
         raise ValidationError(errors)
+    _check_fee(request, data)  # --- fee
     request.technical_conditions = data["technical_conditions"]
     request.connection_point_label = data["connection_point"]
     request.fee_rub = Decimal(data["fee_rub"])
@@ -95,6 +98,41 @@ def _issue_offer(request: ConnectionRequest, data: dict[str, Any], user: User) -
     if data.get("connection_point_id") is not None:
         grid_assets.reserve_capacity(request=request, capacity_id=data["connection_point_id"])
     # --- end grid assets
+    offer_documents(request=request, user=user)  # --- pdf documents
+
+
+# --- fee: the calculated fee; a different fee needs the engineer's reason, recorded in the history
+def _check_fee(request: ConnectionRequest, data: dict[str, Any]) -> None:
+    fee = Decimal(data["fee_rub"]).quantize(Decimal("0.01"))
+    result = fee_for_request(
+        request,
+        grid_distance_m=Decimal(data["grid_distance_m"]),
+        overhead_km=Decimal(data.get("overhead_km") or 0),
+        cable_km=Decimal(data.get("cable_km") or 0),
+        privileged=bool(data.get("privileged_applicant")),
+    )
+    reason = (data.get("fee_override_reason") or "").strip()
+    if result is None:
+        request.fee_calculated_rub, request.fee_override_reason = None, reason
+        data["fee_note"] = "no tariff applies: the engineer's fee accepted"
+        return
+    request.fee_calculated_rub = result.total
+    data["fee_calculated_rub"] = result.total
+    data["fee_tariff_id"] = result.tariff.pk
+    if fee != result.total and not reason:
+        raise ValidationError(
+            {
+                "fee_override_reason": ValidationError(
+                    _("The fee differs from the calculated %(calculated)s roubles: give the reason.")
+                    % {"calculated": result.total},
+                    code="required",
+                )
+            }
+        )
+    request.fee_override_reason = reason if fee != result.total else ""
+
+
+# --- end fee
 
 
 # --- grid assets: annulled, withdrawn or rejected applications give their reserved capacity back
@@ -156,6 +194,7 @@ def _confirm_connection(request: ConnectionRequest, data: dict[str, Any], user: 
             }
         )
     request.connected_on = connected_on
+    connection_documents(request=request, user=user)  # --- pdf documents
 
 
 BEFORE: dict[str, Callable[[ConnectionRequest, dict[str, Any], User], None]] = {
@@ -196,13 +235,19 @@ def perform_transition(
 ) -> ConnectionRequest:
     data = data or {}
     before = BEFORE.get(name)
+    history = _as_json(data)
+
+    def run_before(application: ConnectionRequest) -> None:
+        before(application, data, user)
+        history.update(_as_json(data))  # --- fee: what a step added to the data (the calculated fee)
+
     return run_transition(
         application=request,
         name=name,
         user=user,
         comment=comment,
-        data=_as_json(data),
-        before=(lambda application: before(application, data, user)) if before else None,
+        data=history,
+        before=run_before if before else None,
     )
 
 

@@ -87,3 +87,22 @@ def default_branch(db):
     from tests.factories import BranchFactory
 
     return BranchFactory(code="res-default", name="РЭС по умолчанию", is_default=True)
+
+
+@pytest.fixture
+def reseeded():
+    """For transactional tests (real commits, threads, live server): Django flushes the database
+    after each of them, which removes the rows the data migrations seeded. This puts them back —
+    role groups with their permissions, the production calendar, the rulebook — idempotently.
+    (serialized_rollback would do the same, but it breaks when transactional tests that do and do
+    not use it are mixed, as with pytest-django's live_server.)"""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from backend.users.roles import sync_role_permissions
+
+    import_module("backend.users.migrations.0002_role_groups").create_groups(apps, None)
+    import_module("workflow.migrations.0002_seed_calendar").seed_calendar(apps, None)
+    import_module("workflow.migrations.0003_seed_rulebook").seed_rulebook(apps, None)
+    sync_role_permissions()

@@ -11,7 +11,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 import capacity_calc
-from connection.models import Applicant, ConnectionRequest, DocumentType
+from connection.models import Applicant, ConnectionRequest
+from connection.models.documents import APPLICANT_DOCUMENT_CHOICES
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MAX_STAGES = 3
@@ -261,7 +262,7 @@ class SupplyForm(forms.ModelForm):
 
 
 class UploadForm(forms.Form):
-    doc_type = forms.ChoiceField(label=_("Document type"), choices=DocumentType.choices)
+    doc_type = forms.ChoiceField(label=_("Document type"), choices=APPLICANT_DOCUMENT_CHOICES)
     file = forms.FileField(
         label=_("File"),
         help_text=_("PDF, JPEG or PNG."),

@@ -15,11 +15,11 @@ from connection.models import (
     CommissioningStage,
     ConnectionRequest,
     Document,
-    DocumentType,
     DocumentVersion,
     RoutingMethod,
     Territory,
 )
+from connection.models.documents import APPLICANT_DOCUMENT_CHOICES  # --- pdf documents
 from connection.selectors import own_applicants
 from workflow import selectors as workflow_selectors
 from workflow.rulebook import get_rules
@@ -353,7 +353,9 @@ class DocumentSerializer(serializers.ModelSerializer):
 
 
 class DocumentUploadSerializer(serializers.Serializer):
-    doc_type = serializers.ChoiceField(choices=DocumentType.choices, help_text=_("Type of the document."))
+    doc_type = serializers.ChoiceField(
+        choices=APPLICANT_DOCUMENT_CHOICES, help_text=_("Type of the document.")
+    )  # --- pdf documents: issued types are generated, never uploaded
     file = serializers.FileField(
         help_text=_(
             "PDF, JPEG or PNG, checked by content; the size limit is set by the server (20 MB by default)."

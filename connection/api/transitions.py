@@ -61,6 +61,40 @@ class IssueOfferSerializer(TransitionInputSerializer):
         ),
     )
     # --- end grid assets
+    # --- fee
+    overhead_km = serializers.DecimalField(
+        max_digits=8,
+        decimal_places=3,
+        min_value=Decimal("0"),
+        required=False,
+        label=_("overhead line to build, km"),
+        help_text=_("For the fee by standardised rates (C2); 0 if omitted."),
+    )
+    cable_km = serializers.DecimalField(
+        max_digits=8,
+        decimal_places=3,
+        min_value=Decimal("0"),
+        required=False,
+        label=_("cable line to build, km"),
+        help_text=_("For the fee by standardised rates (C3); 0 if omitted."),
+    )
+    privileged_applicant = serializers.BooleanField(
+        default=False,
+        label=_("privileged applicant"),
+        help_text=_(
+            "The household applicant is on the regional list of beneficiaries (privileged-group rate)."
+        ),
+    )
+    fee_override_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=2000,
+        label=_("reason for changing the calculated fee"),
+        help_text=_(
+            "Required when the fee differs from the one calculated by the tariffs; recorded in the history."
+        ),
+    )
+    # --- end fee
 
 
 class RecordPaymentSerializer(TransitionInputSerializer):

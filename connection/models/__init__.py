@@ -15,9 +15,11 @@ from connection.models.requests import (
     RoutingMethod,
     VoltageLevel,
 )
+from connection.models.tariffs import ApplicantGroup, Tariff  # --- fee
 
 __all__ = [
     "Applicant",
+    "ApplicantGroup",  # --- fee
     "ApplicantType",
     "AssetCapacity",
     "AssetKind",
@@ -36,6 +38,7 @@ __all__ = [
     "RequestNumberSequence",
     "Reservation",
     "RoutingMethod",
+    "Tariff",  # --- fee
     "Territory",
     "VoltageLevel",
 ]

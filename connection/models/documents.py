@@ -18,6 +18,27 @@ class DocumentType(models.TextChoices):
     POWER_OF_ATTORNEY = "power_of_attorney", _("Power of attorney of the representative")
     CONSENT = "consent", _("Consent (managing organisation, owner of the network)")
     OTHER = "other", _("Other")
+    # Issued by the grid organisation (generated PDFs), never uploaded by applicants
+    TECHNICAL_CONDITIONS = "technical_conditions", _("Technical conditions")
+    OFFER = "offer", _("Contract offer")
+    INVOICE = "invoice", _("Invoice")
+    CONNECTION_NOTICE = "connection_notice", _("Notice that the connection is ensured")
+    CONNECTION_ACT = "connection_act", _("Act of connection")
+
+
+#: Types the grid organisation issues; applicants may upload only the other types.
+ISSUED_DOCUMENT_TYPES = frozenset(
+    {
+        DocumentType.TECHNICAL_CONDITIONS,
+        DocumentType.OFFER,
+        DocumentType.INVOICE,
+        DocumentType.CONNECTION_NOTICE,
+        DocumentType.CONNECTION_ACT,
+    }
+)
+APPLICANT_DOCUMENT_CHOICES = [
+    (value, label) for value, label in DocumentType.choices if value not in ISSUED_DOCUMENT_TYPES
+]
 
 
 def document_path(instance: DocumentVersion, filename: str) -> str:

@@ -314,7 +314,8 @@ def test_demo_assets_are_idempotent_and_generated_ones_marked():
 
 @pytest.mark.postgres
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks: run with DATABASE_URL=postgres://…")
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("reseeded")
 def test_twenty_concurrent_offers_on_room_for_five(branch, supervisor):
     capacity = point("45.001000", "42.001000", installed_kw="100", reserved_kw="25")  # 75 kW free: 5 × 15
     applications = [
@@ -374,3 +375,26 @@ def test_admin_pages(client, branch):
         "/admin/connection/reservation/",
     ):
         assert client.get(url).status_code == 200, url
+
+
+@pytest.mark.django_db
+def test_import_from_the_admin_reports_rejected_rows(client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    assert "import/" in client.get("/admin/connection/gridasset/").content.decode()
+    content = (
+        "external_id,kind,name,latitude,longitude,voltage_kv,installed_kw\n"
+        "tp-1,transformer_substation,ТП-1,45.0,42.0,0.4,400\n"
+        "tp-2,transformer_substation,ТП-2,45.0,42.0,0.4,oops\n"
+    ).encode()
+    response = client.post(
+        "/admin/connection/gridasset/import/",
+        {"file": SimpleUploadedFile("assets.csv", content), "source": "real", "mapping": ""},
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "installed_kw" in page and ">3<" in page  # the rejected row, by its line in the file
+    assert GridAsset.objects.filter(external_id="tp-1").exists()

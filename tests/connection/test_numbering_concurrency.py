@@ -18,7 +18,8 @@ pytestmark = [
         "postgresql" not in settings.DATABASES["default"]["ENGINE"],
         reason="row locks are what this tests; run with DATABASE_URL=postgres://…",
     ),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("reseeded"),
 ]
 
 

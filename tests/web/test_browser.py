@@ -24,7 +24,8 @@ pytestmark = [
     pytest.mark.skipif(
         not CHROMIUM.exists(), reason="needs Chromium at /usr/bin/chromium (apt-get install chromium)"
     ),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("reseeded"),
 ]
 
 
@@ -59,25 +60,6 @@ def page(browser, settings):
     page = context.new_page()
     yield page
     context.close()
-
-
-@pytest.fixture(autouse=True)
-def _seeded():
-    """The seeded rows (role groups, calendar, rulebook) as after migrations. serialized_rollback
-    restores them after an earlier transactional test; when the session's first database tests
-    were non-transactional the restore can miss them, so they are put back here if absent."""
-    from importlib import import_module
-
-    from django.apps import apps
-    from django.contrib.auth.models import Group
-
-    from workflow.models import RulebookVersion
-
-    if not Group.objects.exists():
-        import_module("backend.users.migrations.0002_role_groups").create_groups(apps, None)
-    if not RulebookVersion.objects.exists():
-        import_module("workflow.migrations.0002_seed_calendar").seed_calendar(apps, None)
-        import_module("workflow.migrations.0003_seed_rulebook").seed_rulebook(apps, None)
 
 
 def shoot(page, name: str) -> None:

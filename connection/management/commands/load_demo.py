@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from connection import demo
+from connection.tariff_data import load_demo_tariffs  # --- fee
 
 
 class Command(BaseCommand):
@@ -14,6 +15,7 @@ class Command(BaseCommand):
         count = demo.load_branches()
         self.stdout.write(f"Branches: {count}")
         self.stdout.write(f"Grid assets: {demo.load_grid_assets()}")  # grid assets
+        self.stdout.write(f"Tariffs (examples): {load_demo_tariffs()}")  # --- fee
         if not settings.DEBUG:
             self.stdout.write("DEBUG is off: demo accounts are not created.")
             return

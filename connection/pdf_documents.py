@@ -1,0 +1,359 @@
+"""Documents the grid organisation issues, generated as PDF (reportlab) and stored as documents of
+the application: at issue_offer the technical conditions, the contract offer and the invoice; at
+confirm_connection the notice that the connection is ensured (up to 0.4 kV) or otherwise the act
+of connection.
+
+The fonts (DejaVu Sans, with Cyrillic) ship in connection/data/fonts/ with their licence and are
+embedded in every PDF, so nothing depends on the fonts of the machine. Documents are written in the
+portal's default language (settings.LANGUAGE_CODE), whatever the language of the engineer's screen.
+The generators are pure (application in, bytes out); `offer_documents` / `connection_documents`
+store them, called inside the transition's transaction.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import io
+import threading
+from datetime import date
+from decimal import Decimal
+from importlib import resources
+from xml.sax.saxutils import escape
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db.models import Max
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from backend.users.models import User
+from connection.models import ConnectionRequest, Document, DocumentType, DocumentVersion, PaymentOption
+from workflow.selectors import rules_for
+
+FONT = "DejaVuSans"
+FONT_BOLD = "DejaVuSans-Bold"
+_fonts_lock = threading.Lock()
+
+
+def _register_fonts() -> None:
+    with _fonts_lock:
+        if FONT in pdfmetrics.getRegisteredFontNames():
+            return
+        fonts = resources.files("connection") / "data" / "fonts"
+        for name in (FONT, FONT_BOLD):
+            with resources.as_file(fonts / f"{name}.ttf") as path:
+                pdfmetrics.registerFont(TTFont(name, str(path)))
+
+
+def money_text(value: Decimal | None) -> str:
+    """75 000,00 — groups of thousands, decimal comma (Russian style), fixed regardless of locale."""
+    if value is None:
+        return "—"
+    whole, fraction = f"{Decimal(value):.2f}".split(".")
+    sign = "-" if whole.startswith("-") else ""
+    digits = whole.lstrip("-")
+    groups = []
+    while digits:
+        groups.insert(0, digits[-3:])
+        digits = digits[:-3]
+    return f"{sign}{' '.join(groups)},{fraction}"
+
+
+def kw_text(value: Decimal | None) -> str:
+    if value is None:
+        return "—"
+    return f"{Decimal(value):.2f}".rstrip("0").rstrip(".").replace(".", ",")
+
+
+def applicant_name(request: ConnectionRequest) -> str:
+    snapshot = request.applicant_snapshot or {}
+    if snapshot.get("display_name"):
+        return str(snapshot["display_name"])
+    return str(request.applicant.display_name) if request.applicant_id else ""
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    base = ParagraphStyle("base", fontName=FONT, fontSize=10, leading=13)
+    return {
+        "base": base,
+        "title": ParagraphStyle(
+            "title", parent=base, fontName=FONT_BOLD, fontSize=14, leading=18, alignment=TA_CENTER
+        ),
+        "subtitle": ParagraphStyle(
+            "subtitle", parent=base, alignment=TA_CENTER, textColor=colors.HexColor("#444444")
+        ),
+        "heading": ParagraphStyle(
+            "heading", parent=base, fontName=FONT_BOLD, fontSize=11, spaceBefore=8, spaceAfter=4
+        ),
+        "small": ParagraphStyle(
+            "small", parent=base, fontSize=8, leading=10, textColor=colors.HexColor("#555555")
+        ),
+    }
+
+
+def _text(value: object) -> str:
+    """Escaped for reportlab's mini-markup, line breaks kept."""
+    return escape(str(value if value not in (None, "") else "—")).replace("\n", "<br/>")
+
+
+def _render(
+    title: str, rows: list[tuple[str, str]], sections: list[tuple[str, str]], request: ConnectionRequest
+) -> bytes:
+    _register_fonts()
+    styles = _styles()
+    buffer = io.BytesIO()
+    document = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=20 * mm,
+        rightMargin=15 * mm,
+        topMargin=15 * mm,
+        bottomMargin=15 * mm,
+        title=f"{title} {request.number or ''}".strip(),
+        author=str(request.branch) if request.branch_id else "",
+        subject=request.number or "",
+    )
+    story = [
+        Paragraph(_text(request.branch) if request.branch_id else "", styles["subtitle"]),
+        Spacer(1, 4 * mm),
+        Paragraph(_text(title), styles["title"]),
+        Paragraph(
+            _text(
+                _("to application No. %(number)s of %(date)s")
+                % {"number": request.number or "—", "date": _date_text(request.submitted_at)}
+            ),
+            styles["subtitle"],
+        ),
+        Spacer(1, 6 * mm),
+    ]
+    table = Table(
+        [
+            [Paragraph(_text(label), styles["base"]), Paragraph(_text(value), styles["base"])]
+            for label, value in rows
+        ],
+        colWidths=[60 * mm, 115 * mm],
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#999999")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#F2F2F2")),
+            ]
+        )
+    )
+    story.append(table)
+    for heading, body in sections:
+        story += [Paragraph(_text(heading), styles["heading"]), Paragraph(_text(body), styles["base"])]
+    story += [
+        Spacer(1, 10 * mm),
+        Paragraph(
+            _text(
+                _("Issued on %(date)s through the grid connection portal.")
+                % {"date": _date_text(timezone.localdate())}
+            ),
+            styles["small"],
+        ),
+    ]
+    # the canvas starts in the embedded font rather than Helvetica
+    document.build(story, canvasmaker=functools.partial(Canvas, initialFontName=FONT))
+    return buffer.getvalue()
+
+
+def _date_text(value) -> str:
+    if value is None:
+        return "—"
+    if hasattr(value, "date") and not isinstance(value, date):
+        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return value.strftime("%d.%m.%Y")
+
+
+def _common_rows(request: ConnectionRequest) -> list[tuple[str, str]]:
+    return [
+        (_("Application No."), request.number or "—"),
+        (_("Applicant"), applicant_name(request)),
+        (
+            _("Object"),
+            " — ".join(part for part in (request.object_name, request.object_address) if part) or "—",
+        ),
+        (_("Cadastral number"), request.cadastral_number or "—"),
+        (_("Maximum power requested, kW"), kw_text(request.requested_kw)),
+        (_("Previously connected power, kW"), kw_text(request.previously_connected_kw)),
+        (_("Voltage level"), str(request.get_voltage_level_display() or "—")),
+        (_("Reliability category"), str(request.get_reliability_category_display() or "—")),
+        (_("Connection point"), request.connection_point_label or "—"),
+    ]
+
+
+def _fee_row(request: ConnectionRequest) -> tuple[str, str]:
+    return (_("Fee for the connection, roubles"), money_text(request.fee_rub))
+
+
+def technical_conditions_pdf(request: ConnectionRequest) -> bytes:
+    rules = rules_for(request)
+    rows = [
+        *_common_rows(request),
+        (_("Distance to the grid, m"), kw_text(request.grid_distance_m)),
+        _fee_row(request),
+        (
+            _("Validity of the technical conditions"),
+            _("%(years)s years from the date of issue") % {"years": rules.tu_validity_years},
+        ),
+    ]
+    sections = [(_("Measures to be carried out"), request.technical_conditions)]
+    return _render(_("Technical conditions for technological connection"), rows, sections, request)
+
+
+def offer_pdf(request: ConnectionRequest) -> bytes:
+    rows = [
+        *_common_rows(request),
+        _fee_row(request),
+        (_("Payment option"), str(request.get_payment_option_display() or "—")),
+    ]
+    sections = [
+        (
+            _("Subject of the contract"),
+            _(
+                "The grid organisation connects the power-receiving devices of the applicant at the object "
+                "named above, with a maximum power of %(kw)s kW, under the technical conditions attached, "
+                "and the applicant pays the fee of %(fee)s roubles."
+            )
+            % {"kw": kw_text(request.requested_kw), "fee": money_text(request.fee_rub)},
+        ),
+        (
+            _("Acceptance"),
+            _("Paying the invoice accepts this offer; the contract is concluded on the date of payment."),
+        ),
+    ]
+    return _render(_("Offer of the contract for technological connection"), rows, sections, request)
+
+
+def invoice_pdf(request: ConnectionRequest) -> bytes:
+    due_now = request.fee_rub
+    if request.fee_rub is not None and request.payment_option == PaymentOption.INSTALMENTS:
+        share = rules_for(request).instalment_share_percent
+        due_now = (request.fee_rub * (100 - share) / 100).quantize(Decimal("0.01"))
+    rows = [
+        (_("Invoice No."), f"{request.number or request.pk}-1"),
+        (_("Application No."), request.number or "—"),
+        (_("Payer"), applicant_name(request)),
+        (
+            _("Purpose"),
+            _("Fee for technological connection, %(kw)s kW") % {"kw": kw_text(request.requested_kw)},
+        ),
+        _fee_row(request),
+        (_("Amount due now, roubles"), money_text(due_now)),
+    ]
+    return _render(_("Invoice for the connection fee"), rows, [], request)
+
+
+def is_notice(request: ConnectionRequest) -> bool:
+    """A notice that the connection is ensured at up to 0.4 kV (the rulebook's household voltage), an
+    act of connection otherwise."""
+    if not request.voltage_level:
+        return False
+    return Decimal(request.voltage_level) <= rules_for(request).household_max_voltage_kv
+
+
+def connection_pdf(request: ConnectionRequest) -> bytes:
+    rows = [
+        *_common_rows(request),
+        _fee_row(request),
+        (_("Amount paid, roubles"), money_text(request.paid_amount_rub)),
+        (_("Contract date"), _date_text(request.contract_date)),
+        (_("Connected on"), _date_text(request.connected_on)),
+    ]
+    if is_notice(request):
+        title = _("Notice that the technological connection is ensured")
+        body = _(
+            "The grid organisation notifies that the technological connection of the power-receiving devices "
+            "named above is carried out and the voltage is supplied."
+        )
+    else:
+        title = _("Act of technological connection")
+        body = _(
+            "The parties confirm that the technological connection of the power-receiving devices named above "
+            "is carried out under the technical conditions; the boundaries of the balance ownership and of the "
+            "operational responsibility are at the connection point."
+        )
+    return _render(title, rows, [(_("Statement"), body)], request)
+
+
+# --- storing ----------------------------------------------------------------------------------------
+
+
+def store_issued_document(
+    *, request: ConnectionRequest, user: User, doc_type: str, content: bytes, file_name: str
+) -> DocumentVersion:
+    """Store a document the grid organisation issues (any state; connection.services.upload_document
+    is for applicants and drafts only). A document of the same type gets a new version."""
+    document = Document.objects.filter(request=request, doc_type=doc_type).order_by("id").first()
+    if document is None:
+        document = Document.objects.create(
+            request=request, doc_type=doc_type, title=str(DocumentType(doc_type).label)
+        )
+    number = (document.versions.aggregate(last=Max("version"))["last"] or 0) + 1
+    version = DocumentVersion(
+        document=document,
+        version=number,
+        original_name=file_name,
+        content_type="application/pdf",
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        uploaded_by=user,
+    )
+    version.file.save(file_name, ContentFile(content), save=False)
+    version.save()
+    return version
+
+
+def _file_name(kind: str, request: ConnectionRequest) -> str:
+    # ASCII names: the number (ТП-2026-000123) is kept as digits only
+    digits = "".join(ch for ch in (request.number or str(request.pk)) if ch.isdigit() or ch == "-").strip("-")
+    return f"{kind}-{digits}.pdf"
+
+
+def offer_documents(*, request: ConnectionRequest, user: User) -> list[DocumentVersion]:
+    """Technical conditions, offer and invoice, stored; call inside the issue_offer transaction."""
+    with translation.override(settings.LANGUAGE_CODE):
+        generated = [
+            (DocumentType.TECHNICAL_CONDITIONS, "technical-conditions", technical_conditions_pdf(request)),
+            (DocumentType.OFFER, "offer", offer_pdf(request)),
+            (DocumentType.INVOICE, "invoice", invoice_pdf(request)),
+        ]
+    return [
+        store_issued_document(
+            request=request,
+            user=user,
+            doc_type=doc_type,
+            content=content,
+            file_name=_file_name(kind, request),
+        )
+        for doc_type, kind, content in generated
+    ]
+
+
+def connection_documents(*, request: ConnectionRequest, user: User) -> list[DocumentVersion]:
+    """The notice (up to 0.4 kV) or the act of connection, stored; inside the confirm_connection transaction."""
+    with translation.override(settings.LANGUAGE_CODE):
+        content = connection_pdf(request)
+    notice = is_notice(request)
+    return [
+        store_issued_document(
+            request=request,
+            user=user,
+            doc_type=DocumentType.CONNECTION_NOTICE if notice else DocumentType.CONNECTION_ACT,
+            content=content,
+            file_name=_file_name("connection-notice" if notice else "connection-act", request),
+        )
+    ]
