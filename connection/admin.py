@@ -211,3 +211,39 @@ class TariffAdmin(admin.ModelAdmin):
 
 
 # --- end fee
+
+
+# --- messages: threads between applicants and the grid organisation --------------------------------
+from connection.models import Message, MessageAttachment  # noqa: E402
+
+
+class MessageAttachmentInline(admin.TabularInline):
+    model = MessageAttachment
+    extra = 0
+    fields = ["original_name", "content_type", "size", "sha256"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    list_display = [
+        "created_at",
+        "request",
+        "branch",
+        "author",
+        "author_side",
+        "read_by_applicant_at",
+        "read_by_grid_at",
+    ]
+    list_filter = ["author_side", "branch"]
+    search_fields = ["text", "request__number", "author__email"]
+    list_select_related = ["request", "branch", "author"]
+    raw_id_fields = ["request", "author"]
+    date_hierarchy = "created_at"
+    inlines = [MessageAttachmentInline]
+
+
+# --- end messages

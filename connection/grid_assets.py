@@ -70,7 +70,7 @@ def active_reservation(*, request: ConnectionRequest) -> Reservation | None:
     )
 
 
-def _unsuitable_point(request: ConnectionRequest, capacity: AssetCapacity) -> str | None:
+def unsuitable_point(request: ConnectionRequest, capacity: AssetCapacity) -> str | None:
     """Why this point cannot serve the application, or None: it must be of the application's
     voltage class (0.23 kV single-phase connections hang on 0.4 kV points) and of its branch."""
     if request.voltage_level:
@@ -113,7 +113,7 @@ def reserve_capacity(
         raise ValidationError(
             {field_name: ValidationError(_("There is no such connection point."), code="does_not_exist")}
         ) from error
-    wrong_point = _unsuitable_point(request, capacity)
+    wrong_point = unsuitable_point(request, capacity)
     if wrong_point:
         raise ValidationError({field_name: ValidationError(wrong_point, code="unsuitable_point")})
     free = capacity.installed_kw - capacity.reserved_kw

@@ -55,6 +55,7 @@ REQUEST_FIELDS = [
     "guaranteeing_supplier",
     "payment_option",
     "is_public_procurement",
+    "preferred_connection_point",
 ]
 
 
@@ -131,6 +132,15 @@ def validate_draft(request: ConnectionRequest, stages: list[dict[str, Any]] | No
                 code="outside_service_area",
             )
         )
+
+    if request.preferred_connection_point_id:
+        from connection.grid_assets import unsuitable_point
+
+        reason = unsuitable_point(request, request.preferred_connection_point)
+        if reason:
+            errors.setdefault("preferred_connection_point", []).append(
+                ValidationError(reason, code="unsuitable_point")
+            )
 
     for field, field_errors in eligibility_errors(request, get_rules()).items():
         errors.setdefault(field, []).extend(field_errors)

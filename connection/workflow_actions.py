@@ -95,8 +95,10 @@ def _issue_offer(request: ConnectionRequest, data: dict[str, Any], user: User) -
     request.needs_construction = bool(data.get("needs_construction", False))
     request.crosses_third_party_land = bool(data.get("crosses_third_party_land", False))
     # --- grid assets: reserve the requested power at the connection point (row-locked, same transaction)
-    if data.get("connection_point_id") is not None:
-        grid_assets.reserve_capacity(request=request, capacity_id=data["connection_point_id"])
+    # Without an explicit point, the one the applicant chose (if any) is reserved.
+    point_id = data.get("connection_point_id") or request.preferred_connection_point_id
+    if point_id is not None:
+        grid_assets.reserve_capacity(request=request, capacity_id=point_id)
     # --- end grid assets
     offer_documents(request=request, user=user)  # --- pdf documents
 

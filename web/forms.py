@@ -176,6 +176,7 @@ class ObjectForm(forms.ModelForm):
             "longitude",
             "kind",
             "temporary_term_months",
+            "preferred_connection_point",  # radio buttons of the nearest points (web/_nearest.html)
         ]
         widgets = {
             "latitude": forms.NumberInput(attrs={"step": "0.000001", "inputmode": "decimal"}),

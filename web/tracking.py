@@ -3,17 +3,20 @@ actions open to the user now (from workflow.services.available, never per state 
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from rest_framework import serializers as drf_serializers
 
 from backend.api.errors import Conflict
-from connection import selectors
+from connection import messaging, selectors
 from connection.api.transitions import input_serializer
+from connection.models.messages import MAX_ATTACHMENTS, MESSAGE_MAX_LENGTH
 from connection.workflow_actions import perform_transition
 from web.forms import UploadForm
 from web.wizard import document_rows
@@ -31,6 +34,7 @@ def application_list(request):
         .select_related("applicant")
         .order_by("-created_at", "-id")
     )
+    applications = messaging.with_unread_for_applicant(applications)
     return render(request, "web/applications/list.html", {"applications": applications})
 
 
@@ -100,7 +104,32 @@ def _history(application) -> list[dict]:
     ]
 
 
-def _detail(request, application, *, status=200, **action_state):
+class MessageForm(forms.Form):
+    text = forms.CharField(
+        label=_("Message"),
+        max_length=MESSAGE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+def _thread(request, application) -> dict:
+    """The message thread for the page; the owner's view marks the grid's messages read."""
+    if application.state == State.DRAFT:
+        return {"messages_enabled": False}
+    side = messaging.side_of(application, request.user)
+    items = list(messaging.thread(application))
+    for item in items:
+        item.is_new = (
+            side is not None
+            and item.author_side != side
+            and (item.read_by_applicant_at is None if side == "applicant" else item.read_by_grid_at is None)
+        )
+    if application.owner_id == request.user.pk:
+        messaging.mark_read(request=application, user=request.user)
+    return {"messages_enabled": True, "thread": items, "can_write": side is not None}
+
+
+def _detail(request, application, *, status=200, message_form=None, file_errors=None, **action_state):
     current = workflow_selectors.current_step(application)
     try:
         expected = workflow_selectors.expected_completion(application)
@@ -117,6 +146,10 @@ def _detail(request, application, *, status=200, **action_state):
         "upload_form": UploadForm(),
         "actions": action_forms(application, request.user, **action_state),
         "final": application.state in (State.CLOSED, State.WITHDRAWN, State.ANNULLED, State.REJECTED),
+        "message_form": message_form or MessageForm(),
+        "file_errors": file_errors or [],
+        "max_attachments": MAX_ATTACHMENTS,
+        **_thread(request, application),
     }
     return render(request, "web/applications/detail.html", context, status=status)
 
@@ -178,3 +211,36 @@ def run_action(request, pk: int, name: str):
         return redirect("web:application", pk=pk)
     messages.success(request, _("Done: %(action)s.") % {"action": workflow_services.TRANSITIONS[name].label})
     return redirect("web:application", pk=pk)
+
+
+@login_required
+def post_message(request, pk: int):
+    """Write in the application's thread: text and up to MAX_ATTACHMENTS files."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    application = _visible(request, pk)
+    if messaging.side_of(application, request.user) is None:
+        raise PermissionDenied
+    form = MessageForm(request.POST)
+    files = request.FILES.getlist("files")
+    file_errors: list[str] = []
+    if form.is_valid():
+        try:
+            messaging.post_message(
+                request=application, author=request.user, text=form.cleaned_data["text"], files=files
+            )
+        except ValidationError as error:
+            problems = error.message_dict if hasattr(error, "error_dict") else {"files": error.messages}
+            for field, field_errors in problems.items():
+                if field == "text":
+                    for message in field_errors:
+                        form.add_error("text", message)
+                else:
+                    file_errors.extend(field_errors)
+        except Conflict as error:
+            messages.error(request, str(error.detail))
+            return redirect("web:application", pk=pk)
+        if not form.errors and not file_errors:
+            messages.success(request, _("The message is sent."))
+            return redirect(reverse("web:application", kwargs={"pk": pk}) + "#messages")
+    return _detail(request, application, status=400, message_form=form, file_errors=file_errors)

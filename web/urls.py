@@ -14,6 +14,7 @@ urlpatterns = [
     path("applications/new/", wizard.new_application, name="new_application"),
     path("applications/<int:pk>/", tracking.application_detail, name="application"),
     path("applications/<int:pk>/actions/<str:name>/", tracking.run_action, name="run_action"),
+    path("applications/<int:pk>/messages/", tracking.post_message, name="post_message"),
     path("applications/<int:pk>/documents/", wizard.upload_document, name="upload_document"),
     path(
         "applications/<int:pk>/documents/<int:document_pk>/delete/",

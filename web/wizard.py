@@ -235,6 +235,7 @@ def _object_step(request, application):
             "map": map_settings(),
             "power_for_nearest": application.requested_kw or Decimal("15"),
             "voltage_for_nearest": application.voltage_level or "0.4",
+            "chosen_point": application.preferred_connection_point_id,
         },
     )
 

@@ -265,6 +265,7 @@ class Notification(models.Model):
         TRANSITION = "transition", _("Change of state")
         NEW_WORK = "new_work", _("New work for the branch")
         OVERDUE = "overdue", _("Deadline missed")
+        MESSAGE = "message", _("New message")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,

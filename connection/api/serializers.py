@@ -11,6 +11,7 @@ from rest_framework import serializers
 from connection.api.transitions import CurrentStepSerializer
 from connection.models import (
     Applicant,
+    AssetCapacity,
     Branch,
     CommissioningStage,
     ConnectionRequest,
@@ -221,6 +222,15 @@ class ConnectionRequestSerializer(serializers.ModelSerializer):
     settlement_kind = serializers.ChoiceField(
         choices=Territory.SettlementKind.choices, allow_blank=True, read_only=True
     )
+    preferred_connection_point = serializers.PrimaryKeyRelatedField(
+        queryset=AssetCapacity.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text=_(
+            "`connection_point_id` of a point from `/api/v1/connection-points/nearest/` that the applicant "
+            "prefers; the offer reserves there unless the grid organisation names another."
+        ),
+    )
     current_step = serializers.SerializerMethodField(help_text=_("The current step: who acts and by when."))
     expected_completion = serializers.SerializerMethodField(
         help_text=_("When the application would be completed if every remaining step took its full term.")
@@ -256,6 +266,7 @@ class ConnectionRequestSerializer(serializers.ModelSerializer):
             "guaranteeing_supplier",
             "payment_option",
             "is_public_procurement",
+            "preferred_connection_point",
             "stages",
             "branch",
             "territory_name",

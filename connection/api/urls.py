@@ -13,3 +13,10 @@ router.register(
     basename="connection-request-document",
 )
 router.register("connection-points", ConnectionPointViewSet, basename="connection-point")  # grid assets
+# messages: application threads and general questions
+from connection.api.messages import MessageViewSet, QuestionViewSet  # noqa: E402
+
+router.register(
+    r"connection-requests/(?P<request_pk>\d+)/messages", MessageViewSet, basename="connection-request-message"
+)
+router.register("questions", QuestionViewSet, basename="question")

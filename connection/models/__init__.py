@@ -4,6 +4,7 @@ from connection.models.applicants import Applicant, ApplicantType
 from connection.models.assets import AssetCapacity, AssetKind, AssetSource, GridAsset, Reservation
 from connection.models.branches import Branch, Territory
 from connection.models.documents import Document, DocumentType, DocumentVersion
+from connection.models.messages import Message, MessageAttachment, Side
 from connection.models.requests import (
     CommissioningStage,
     ConnectionRequest,
@@ -32,12 +33,15 @@ __all__ = [
     "DocumentVersion",
     "GridAsset",
     "LoadCharacter",
+    "Message",
+    "MessageAttachment",
     "PaymentOption",
     "ReliabilityCategory",
     "RequestKind",
     "RequestNumberSequence",
     "Reservation",
     "RoutingMethod",
+    "Side",
     "Tariff",  # --- fee
     "Territory",
     "VoltageLevel",

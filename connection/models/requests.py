@@ -165,6 +165,18 @@ class ConnectionRequest(ApplicationStateMachine):
         editable=False,
     )
 
+    preferred_connection_point = models.ForeignKey(
+        "connection.AssetCapacity",
+        verbose_name=_("connection point chosen by the applicant"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_(
+            "Where several points are near, the applicant may choose; the offer reserves there by default."
+        ),
+    )
+
     # Recorded by the grid organisation through transitions
     requested_items = models.JSONField(_("information requested"), default=list, blank=True, editable=False)
     rejection_reason = models.TextField(_("reason of rejection"), blank=True, editable=False)

@@ -106,3 +106,15 @@ def test_csv_endpoint_answers_errors_as_json(api_client):
     assert response.status_code == 404
     assert response["Content-Type"].startswith("application/json")
     assert response.json()["errors"][0]["code"] == "not_found"
+
+
+def test_applicant_may_prefer_a_point_of_the_right_voltage_only(make_client, branch):
+    draft = ConnectionRequestFactory()
+    ten_kv = point("45.001000", "42.000000", voltage_kv="10", branch=branch)
+    low = point("45.002000", "42.000000", voltage_kv="0.4", branch=branch)
+    client = make_client(draft.owner)
+    response = client.patch(f"{URL}{draft.pk}/", {"preferred_connection_point": ten_kv.pk})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "preferred_connection_point"
+    response = client.patch(f"{URL}{draft.pk}/", {"preferred_connection_point": low.pk})
+    assert response.status_code == 200 and response.json()["preferred_connection_point"] == low.pk

@@ -286,3 +286,102 @@ def test_no_page_loads_more_than_300_kb_of_scripts_and_styles(applicant):
         total = sum(Path(finders.find(path)).stat().st_size for path in STATIC.findall(html))
         assert STATIC.findall(html), url
         assert total <= 300 * 1024, (url, total)
+
+
+@pytest.mark.django_db
+def test_applicant_chooses_a_connection_point_and_the_offer_reserves_there(branch):
+    from decimal import Decimal
+
+    from connection.models import AssetCapacity
+    from tests.connection.factories_assets import point
+    from tests.factories import ConnectionRequestFactory
+
+    near = point("45.001000", "42.000000", installed_kw="100", name="ТП-1", branch=branch)
+    other = point("45.002000", "42.000000", installed_kw="100", name="ТП-2", branch=branch)
+    draft = ConnectionRequestFactory(with_documents=True)
+    client = client_for(draft.owner)
+    page = client.get(f"/applications/{draft.pk}/edit/object/").content.decode()
+    assert f'name="preferred_connection_point" value="{near.pk}"' in page
+    assert f'value="{other.pk}"' in page
+    data = {
+        "object_name": draft.object_name,
+        "object_address": draft.object_address,
+        "cadastral_number": draft.cadastral_number,
+        "latitude": "45.000000",
+        "longitude": "42.000000",
+        "kind": "new",
+        "preferred_connection_point": str(other.pk),
+        "go": "next",
+    }
+    assert client.post(f"/applications/{draft.pk}/edit/object/", data).status_code == 302
+    draft.refresh_from_db()
+    assert draft.preferred_connection_point_id == other.pk
+
+    from connection import workflow_actions
+    from tests.factories import UserFactory
+    from tests.workflow.helpers import data_for
+
+    workflow_actions.submit(request=draft, user=draft.owner)
+    engineer = UserFactory(role="engineer", branches=[branch])
+    draft.refresh_from_db()
+    workflow_actions.perform_transition(request=draft, name="accept", user=engineer)
+    offer = {**data_for("issue_offer"), "fee_rub": Decimal("75000"), "grid_distance_m": Decimal("120")}
+    workflow_actions.perform_transition(request=draft, name="issue_offer", user=engineer, data=offer)
+    assert AssetCapacity.objects.get(pk=other.pk).reserved_kw == draft.requested_kw
+    assert AssetCapacity.objects.get(pk=near.pk).reserved_kw == 0
+
+
+def test_owner_sees_and_writes_in_the_message_thread(branch):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from connection import messaging, workflow_actions
+    from connection.models import Message
+    from tests.factories import PDF_BYTES
+
+    application = ConnectionRequestFactory(with_documents=True)
+    workflow_actions.submit(request=application, user=application.owner)
+    engineer = UserFactory(role="engineer", branches=[branch])
+    reply = messaging.post_message(
+        request=application,
+        author=engineer,
+        text="Пришлите схему",
+        files=[SimpleUploadedFile("схема.pdf", PDF_BYTES)],
+    )
+    client = client_for(application.owner)
+    listing = client.get("/applications/").content.decode()
+    assert f'href="/applications/{application.pk}/#messages"><strong>1</strong>' in listing
+
+    page = client.get(f"/applications/{application.pk}/").content.decode()
+    assert "Пришлите схему" in page
+    attachment = reply.attachments.get()
+    assert (
+        f"/api/v1/connection-requests/{application.pk}/messages/{reply.pk}/attachments/{attachment.pk}/download/"
+        in page
+    )
+    assert 'label for="id_text"' in page and 'label for="id_files"' in page
+    assert messaging.unread_count(application, application.owner) == 0  # viewing marks it read
+
+    # An empty message is refused with the error next to the field.
+    response = client.post(f"/applications/{application.pk}/messages/", {"text": ""})
+    assert response.status_code == 400
+    assert 'id="id_text_error"' in response.content.decode()
+    # A bad file is refused next to the file field.
+    response = client.post(
+        f"/applications/{application.pk}/messages/",
+        {"text": "Вот", "files": [SimpleUploadedFile("x.pdf", b"MZ not a pdf")]},
+    )
+    assert response.status_code == 400
+    assert 'id="id_files_error"' in response.content.decode()
+
+    response = client.post(
+        f"/applications/{application.pk}/messages/",
+        {"text": "Схема во вложении", "files": [SimpleUploadedFile("scheme.pdf", PDF_BYTES)]},
+    )
+    assert response.status_code == 302
+    message = Message.objects.get(text="Схема во вложении")
+    assert message.author_side == "applicant" and message.attachments.count() == 1
+    page = client.get(f"/applications/{application.pk}/").content.decode()
+    assert "Схема во вложении" in page and "scheme.pdf" in page
+    # Another applicant cannot post to it.
+    other = client_for(UserFactory(role="applicant"))
+    assert other.post(f"/applications/{application.pk}/messages/", {"text": "x"}).status_code == 404

@@ -81,17 +81,26 @@
 
   function renderNearest(data) {
     highlight.clearLayers();
+    // The object step lets the applicant choose a point: keep the choice across refreshes.
+    var pick = nearestBox.dataset.pick === "1";
+    var checked = nearestBox.querySelector("input[name=preferred_connection_point]:checked");
+    var chosen = checked ? checked.value : "";
+    function radio(value) {
+      return pick ? "<input type=\"radio\" name=\"preferred_connection_point\" value=\"" + text(String(value)) + "\"" +
+        (String(value) === chosen ? " checked" : "") + "> " : "";
+    }
     var html = "<h3>" + text(labels.title) + "</h3><p class=\"summary\">" +
       (data.within_distance ? text(labels.within_summary) : text(data.shortfall && data.shortfall.reason)) + " " +
       text(labels.term) + ": <strong>" + text(data.works_term && data.works_term.label) + "</strong>. " +
       text(labels.fee) + ": <strong>" + text(data.fee_category_label) + "</strong>.</p><ul class=\"points\">";
+    if (pick) { html += "<li><label>" + radio("") + text(labels.no_preference) + "</label></li>"; }
     if (!data.candidates || !data.candidates.length) { html += "<li>" + text(labels.none) + "</li>"; }
     (data.candidates || []).forEach(function (p) {
-      html += "<li class=\"" + (p.sufficient ? "ok" : "short") + "\"><strong>" + text(p.name) + "</strong> (" +
+      html += "<li class=\"" + (p.sufficient ? "ok" : "short") + "\"><label>" + radio(p.connection_point_id) + "<strong>" + text(p.name) + "</strong> (" +
         text(p.kind_label) + (p.dispatch_number ? ", " + text(p.dispatch_number) : "") + ", " + number(p.voltage_kv) +
         " " + text(labels.kv) + ") — " + Math.round(p.distance_m) + " " + text(labels.away) + ", " +
         number(p.free_kw) + " " + text(labels.free) + ": " + text(p.sufficient ? labels.enough : labels.not_enough) +
-        ", " + text(p.within_distance ? labels.within : labels.beyond) + ".</li>";
+        ", " + text(p.within_distance ? labels.within : labels.beyond) + ".</label></li>";
       L.polyline([[Number(data.latitude), Number(data.longitude)], [Number(p.latitude), Number(p.longitude)]],
         { color: p.sufficient ? "#1a7f37" : "#cf222e", weight: 2, dashArray: "4 4" }).addTo(highlight);
     });
