@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from backend.api.errors import Conflict
 from backend.users.roles import Role
-from connection import completeness, selectors, services
+from connection import completeness, fees, selectors, services
 from connection.eligibility import limits_for
 from connection.models import Applicant, ConnectionRequest, Document, DocumentType
 from connection.workflow_actions import perform_transition
@@ -374,9 +374,24 @@ def _review_step(request, application):
             "documents": document_rows(application),
             "nearest": nearest,
             "expected": expected,
+            "fee": indicative_fee(application, nearest),
             "applicant": application.applicant,
         },
     )
+
+
+def indicative_fee(application, nearest):
+    """The fee by the tariffs in force for what the draft asks, with the distance to the nearest
+    point with enough capacity (or to the nearest point at all); None when it cannot be told yet."""
+    if not (application.requested_kw and application.voltage_level and application.applicant_id and nearest):
+        return None
+    point = nearest.get("connection_point") or (nearest.get("candidates") or [None])[0]
+    distance = Decimal(str(point["distance_m"])) if point else None
+    try:
+        return fees.fee_for_request(application, grid_distance_m=distance)
+    except Exception:  # an indication only: the page must show even if the tariffs cannot answer
+        logger.exception("indicative fee unavailable")
+        return None
 
 
 # --- Documents (wizard and "information requested") -----------------------------------------------

@@ -385,3 +385,20 @@ def test_owner_sees_and_writes_in_the_message_thread(branch):
     # Another applicant cannot post to it.
     other = client_for(UserFactory(role="applicant"))
     assert other.post(f"/applications/{application.pk}/messages/", {"text": "x"}).status_code == 404
+
+
+@pytest.mark.django_db
+def test_review_shows_the_indicative_fee_from_the_tariffs(branch):
+    from django.core.management import call_command
+
+    from tests.factories import ConnectionRequestFactory
+
+    call_command("load_tariffs", verbosity=0)
+    point("45.001000", "42.000000", installed_kw="400", name="ТП-1", branch=branch)
+    draft = ConnectionRequestFactory(with_documents=True)
+    page = (
+        client_for(draft.owner)
+        .get(f"/applications/{draft.pk}/edit/review/", HTTP_ACCEPT_LANGUAGE="en")
+        .content.decode()
+    )
+    assert "roubles" in page and "example tariff" in page
