@@ -15,13 +15,18 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: run test setup migrate demo lint format schema docs schema-check migrations-check pytest bench messages clean
 
+# A development .env (DEBUG=1), so that manage.py works without `make` too; never used by CI's
+# production-mode checks, which set DEBUG=0 explicitly. Delete or edit it on a production host.
+.env:
+	printf '# Development settings written by make; see README.md for production.\nDEBUG=1\n' > .env
+
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade "pip>=25.1,<27"
 	$(PY) -m pip install --quiet -e . --group dev
 	touch $(STAMP)
 
-setup: $(STAMP)
+setup: $(STAMP) .env
 
 migrate: setup
 	$(MANAGE) migrate --no-input -v 1
