@@ -52,7 +52,8 @@
                 text(labels.reserved) + " " + number(c.reserved_kw) + ")";
             }).join("");
           L.circleMarker([f.geometry.coordinates[1], f.geometry.coordinates[0]], {
-            radius: 6, color: "#222", weight: 1, fillColor: colour(free), fillOpacity: 0.9
+            // No capacity published for the point (voltage unknown in the source): grey, not "none free".
+            radius: 6, color: "#222", weight: 1, fillColor: caps.length ? colour(free) : "#8c959f", fillOpacity: 0.9
           }).bindPopup(popup).addTo(points);
         });
       })
