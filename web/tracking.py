@@ -22,6 +22,7 @@ from web.forms import UploadForm
 from web.wizard import document_rows
 from workflow import selectors as workflow_selectors
 from workflow import services as workflow_services
+from workflow.machine import is_branch_staff
 from workflow.models import TransitionLog
 from workflow.states import State
 
@@ -91,14 +92,13 @@ def _history(application) -> list[dict]:
     )
     return [
         {
-            "label": str(workflow_services.TRANSITIONS[entry.transition].label)
-            if entry.transition in workflow_services.TRANSITIONS
-            else entry.transition,
+            "label": workflow_services.label_of(entry.transition),
             "state": str(State(entry.to_state).label),
             "at": entry.created_at,
             "actor_role": entry.actor_role,
             "comment": entry.comment,
             "items": entry.data.get("items") if isinstance(entry.data, dict) else None,
+            "engineer": entry.data.get("engineer_name") if isinstance(entry.data, dict) else None,
         }
         for entry in entries
     ]
@@ -129,6 +129,24 @@ def _thread(request, application) -> dict:
     return {"messages_enabled": True, "thread": items, "can_write": side is not None}
 
 
+def _assignment(request, application) -> dict | None:
+    """Who is in charge, and the take / assign forms, for the staff of the application's branch."""
+    if application.state == State.DRAFT or not is_branch_staff(application, request.user):
+        return None
+    from connection import assignment
+
+    open_ = application.state not in assignment.FINAL_STATES
+    engineers = assignment.branch_engineers([application.branch_id]).get(application.branch_id, [])
+    return {
+        "assigned_to": application.assigned_to,
+        "can_take": open_
+        and application.assigned_to_id != request.user.pk
+        and assignment.is_branch_engineer(application, request.user),
+        "can_assign": open_ and bool(engineers),
+        "engineers": engineers,
+    }
+
+
 def _detail(request, application, *, status=200, message_form=None, file_errors=None, **action_state):
     current = workflow_selectors.current_step(application)
     try:
@@ -145,6 +163,7 @@ def _detail(request, application, *, status=200, message_form=None, file_errors=
         "can_upload": application.owner_id == request.user.pk and application.state == State.NEEDS_INFO,
         "upload_form": UploadForm(),
         "actions": action_forms(application, request.user, **action_state),
+        "assignment": _assignment(request, application),
         "final": application.state in (State.CLOSED, State.WITHDRAWN, State.ANNULLED, State.REJECTED),
         "message_form": message_form or MessageForm(),
         "file_errors": file_errors or [],
@@ -156,7 +175,7 @@ def _detail(request, application, *, status=200, message_form=None, file_errors=
 
 def _visible(request, pk):
     return get_object_or_404(
-        selectors.visible_requests(request.user).select_related("applicant", "branch"), pk=pk
+        selectors.visible_requests(request.user).select_related("applicant", "branch", "assigned_to"), pk=pk
     )
 
 

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from web import accounts, tracking, views, wizard
+from web import accounts, console, tracking, views, wizard
 
 app_name = "web"
 
@@ -10,10 +10,13 @@ urlpatterns = [
     path("calculator/", views.calculator, name="calculator"),
     path("map/", views.capacity_map, name="map"),
     path("accounts/", include(accounts.urlpatterns)),
+    path("console/", console.console, name="console"),
     path("applications/", tracking.application_list, name="applications"),
     path("applications/new/", wizard.new_application, name="new_application"),
     path("applications/<int:pk>/", tracking.application_detail, name="application"),
     path("applications/<int:pk>/actions/<str:name>/", tracking.run_action, name="run_action"),
+    path("applications/<int:pk>/take/", console.take, name="take_application"),
+    path("applications/<int:pk>/assign/", console.assign, name="assign_application"),
     path("applications/<int:pk>/messages/", tracking.post_message, name="post_message"),
     path("applications/<int:pk>/documents/", wizard.upload_document, name="upload_document"),
     path(

@@ -79,6 +79,18 @@ def _collect() -> dict[str, TransitionInfo]:
 
 TRANSITIONS: dict[str, TransitionInfo] = _collect()
 
+# History entries that are not transitions (the state stays): their labels.
+EVENT_LABELS = {"take_into_work": _("Taken into work"), "assign": _("Assigned")}
+
+
+def label_of(name: str) -> str:
+    """The label of a history entry's transition or event; the name itself when unknown."""
+    if name in TRANSITIONS:
+        return str(TRANSITIONS[name].label)
+    if name in EVENT_LABELS:
+        return str(EVENT_LABELS[name])
+    return name
+
 
 def may_run(application, name: str, user) -> bool:
     """Whether this user's role and relation to the application allow the transition at all."""

@@ -16,7 +16,8 @@ class IsOwnerForWrites(BasePermission):
     """Others who may see an application (its branch's engineers) may not change it: 403."""
 
     def has_object_permission(self, request, view, obj):
-        # Transitions carry their own rules of who may run them (workflow.machine).
-        if request.method in SAFE_METHODS or getattr(view, "action", None) == "run_transition":
+        # Transitions and the assignment carry their own rules of who may run them
+        # (workflow.machine, connection.assignment).
+        if request.method in SAFE_METHODS or getattr(view, "action", None) in ("run_transition", "assign"):
             return True
         return obj.owner_id == request.user.pk

@@ -327,8 +327,22 @@ class ConnectionRequestDetailSerializer(ConnectionRequestSerializer):
     applicant_snapshot = serializers.JSONField(read_only=True, help_text=_("The applicant as submitted."))
 
     class Meta(ConnectionRequestSerializer.Meta):
-        fields = [*ConnectionRequestSerializer.Meta.fields, "applicant_snapshot"]
-        read_only_fields = [*ConnectionRequestSerializer.Meta.read_only_fields, "applicant_snapshot"]
+        fields = [*ConnectionRequestSerializer.Meta.fields, "applicant_snapshot", "assigned_to"]
+        read_only_fields = [
+            *ConnectionRequestSerializer.Meta.read_only_fields,
+            "applicant_snapshot",
+            "assigned_to",
+        ]
+        extra_kwargs = {
+            **getattr(ConnectionRequestSerializer.Meta, "extra_kwargs", {}),
+            "assigned_to": {"help_text": _("The engineer in charge (user id); empty while unassigned.")},
+        }
+
+
+class AssignSerializer(serializers.Serializer):
+    engineer = serializers.IntegerField(
+        help_text=_("User id of an engineer of the application's branch."), min_value=1
+    )
 
 
 class MissingItemSerializer(serializers.Serializer):

@@ -22,12 +22,14 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from backend.api.errors import Conflict
-from connection import completeness, selectors, services, workflow_actions
+from backend.users.models import User
+from connection import assignment, completeness, selectors, services, workflow_actions
 from connection.api.filters import ConnectionRequestFilter
 from connection.api.parsers import StrictMultiPartParser
 from connection.api.permissions import CanApply, IsOwnerForWrites
 from connection.api.serializers import (
     ApplicantSerializer,
+    AssignSerializer,
     BranchSerializer,
     CompletenessSerializer,
     ConnectionRequestDetailSerializer,
@@ -280,12 +282,31 @@ class ConnectionRequestViewSet(viewsets.ModelViewSet):
         entries = TransitionLog.objects.filter(application=application).select_related("actor")
         return Response([history_entry(entry) for entry in entries])
 
+    @extend_schema(
+        summary="Assign to an engineer",
+        description=(
+            "Makes an engineer of the application's branch the one in charge; recorded in the history as "
+            "`assign` (the state stays). Branch staff only (403 otherwise); 400 when `engineer` is not an "
+            "engineer of the application's branch or the application is a draft or finished."
+        ),
+        request=AssignSerializer,
+        responses={200: ConnectionRequestDetailSerializer},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def assign(self, request, pk=None):
+        application = self.get_object()
+        serializer = AssignSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        engineer = User.objects.filter(pk=serializer.validated_data["engineer"]).first()
+        assignment.assign(request=application, engineer=engineer, by=request.user)
+        return self._respond(application)
+
 
 def history_entry(entry: TransitionLog) -> dict:
     return {
         "id": entry.pk,
         "transition": entry.transition,
-        "transition_label": str(workflow_services.TRANSITIONS[entry.transition].label),
+        "transition_label": workflow_services.label_of(entry.transition),
         "from_state": entry.from_state,
         "to_state": entry.to_state,
         "to_state_label": str(State(entry.to_state).label),

@@ -177,6 +177,16 @@ class ConnectionRequest(ApplicationStateMachine):
         ),
     )
 
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("engineer in charge"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
     # Recorded by the grid organisation through transitions
     requested_items = models.JSONField(_("information requested"), default=list, blank=True, editable=False)
     rejection_reason = models.TextField(_("reason of rejection"), blank=True, editable=False)

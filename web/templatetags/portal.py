@@ -33,3 +33,11 @@ def kw(value):
         return value
     text = format(number.normalize(), "f")
     return text
+
+
+@register.filter
+def is_console_user(user) -> bool:
+    """Engineers, supervisors and administrators: those who see the console."""
+    from web.console import is_console_user as check
+
+    return check(user)
