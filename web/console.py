@@ -115,21 +115,32 @@ def state_counts(queryset, *, today) -> dict:
     return queryset.aggregate(**aggregates)
 
 
+def filtered_queue(request, *, today):
+    """(form, cleaned data, queryset) of the console's filters but the state, as in the page's query."""
+    user = request.user
+    branches = list(Branch.objects.order_by("name")) if sees_all_branches(user) else None
+    form = ConsoleFilterForm(request.GET or None, branches=branches)
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    return form, data, apply_filters(queue_scope(user), data, user=user, today=today)
+
+
+def queue_rows(filtered, data: dict):
+    """The rows of the queue: the state filter applied, in the order of the due dates."""
+    rows = filtered.filter(state__in=data["state"]) if data.get("state") else filtered
+    return rows.select_related("applicant", "branch", "assigned_to").order_by(
+        F("due_date").asc(nulls_last=True), "number", "pk"
+    )
+
+
 @login_required
 def console(request):
     user = request.user
     if not is_console_user(user):
         raise PermissionDenied
     today = timezone.localdate()
-    branches = list(Branch.objects.order_by("name")) if sees_all_branches(user) else None
-    form = ConsoleFilterForm(request.GET or None, branches=branches)
-    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    filtered = apply_filters(queue_scope(user), data, user=user, today=today)
+    form, data, filtered = filtered_queue(request, today=today)
     raw_counts = state_counts(filtered, today=today)
-    rows = filtered.filter(state__in=data["state"]) if data.get("state") else filtered
-    rows = rows.select_related("applicant", "branch", "assigned_to").order_by(
-        F("due_date").asc(nulls_last=True), "number", "pk"
-    )
+    rows = queue_rows(filtered, data)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     items = list(page.object_list)
     engineers = assignment.branch_engineers({item.branch_id for item in items if item.branch_id})

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from web import accounts, console, tracking, views, wizard
+from web import accounts, console, dashboard, tracking, views, wizard
 
 app_name = "web"
 
@@ -11,6 +11,8 @@ urlpatterns = [
     path("map/", views.capacity_map, name="map"),
     path("accounts/", include(accounts.urlpatterns)),
     path("console/", console.console, name="console"),
+    path("console/dashboard/", dashboard.dashboard, name="dashboard"),
+    path("console/export.csv", dashboard.export_csv, name="queue_export"),
     path("applications/", tracking.application_list, name="applications"),
     path("applications/new/", wizard.new_application, name="new_application"),
     path("applications/<int:pk>/", tracking.application_detail, name="application"),
