@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 import capacity_calc
 from connection.models import Applicant, ConnectionRequest
 from connection.models.documents import APPLICANT_DOCUMENT_CHOICES
+from connection.services import APPLICANT_FIELDS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MAX_STAGES = 3
@@ -96,28 +97,8 @@ class RegisterForm(forms.Form):
 
 # --- Wizard --------------------------------------------------------------------------------------
 
-APPLICANT_ORDER = [
-    "applicant_type",
-    "last_name",
-    "first_name",
-    "middle_name",
-    "organisation_name",
-    "inn",
-    "ogrn",
-    "kpp",
-    "snils",
-    "passport_series",
-    "passport_number",
-    "passport_issued_by",
-    "passport_issued_on",
-    "registration_address",
-    "postal_address",
-    "phone",
-    "email",
-    "representative_name",
-    "power_of_attorney_number",
-    "power_of_attorney_date",
-]
+# The applicant's editable fields, in the model's order (one list for the API, the service, the form).
+APPLICANT_ORDER = APPLICANT_FIELDS
 
 
 class ApplicantForm(forms.ModelForm):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.conf import settings
@@ -64,7 +65,8 @@ def capacity_map(request):
 
 
 def _own_draft(request, pk):
-    if not request.user.is_authenticated or not pk or not str(pk).isdigit():
+    # ASCII digits only: str.isdigit() accepts "²", which int() then refuses.
+    if not request.user.is_authenticated or not re.fullmatch(r"[0-9]{1,12}", str(pk or "")):
         return None
     return selectors.visible_requests(request.user).filter(pk=pk, owner=request.user, state="draft").first()
 

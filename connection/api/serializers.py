@@ -22,6 +22,7 @@ from connection.models import (
 )
 from connection.models.documents import APPLICANT_DOCUMENT_CHOICES  # --- pdf documents
 from connection.selectors import own_applicants
+from connection.services import APPLICANT_FIELDS
 from workflow import selectors as workflow_selectors
 from workflow.rulebook import get_rules
 
@@ -74,32 +75,7 @@ class ApplicantSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Applicant
-        fields = [
-            "id",
-            "applicant_type",
-            "display_name",
-            "last_name",
-            "first_name",
-            "middle_name",
-            "organisation_name",
-            "inn",
-            "ogrn",
-            "kpp",
-            "snils",
-            "passport_series",
-            "passport_number",
-            "passport_issued_by",
-            "passport_issued_on",
-            "registration_address",
-            "postal_address",
-            "phone",
-            "email",
-            "representative_name",
-            "power_of_attorney_number",
-            "power_of_attorney_date",
-            "created_at",
-            "updated_at",
-        ]
+        fields = ["id", "display_name", *APPLICANT_FIELDS, "created_at", "updated_at"]
         read_only_fields = ["id", "display_name", "created_at", "updated_at"]
         extra_kwargs = {
             # Identity numbers are checked by the model (check digits); here only their length.

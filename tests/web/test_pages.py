@@ -402,3 +402,9 @@ def test_review_shows_the_indicative_fee_from_the_tariffs(branch):
         .content.decode()
     )
     assert "roubles" in page and "example tariff" in page
+
+
+@pytest.mark.django_db
+def test_calculator_with_a_non_ascii_digit_application_id_is_not_an_error(applicant):
+    response = client_for(applicant).get("/calculator/", {"application": "²"})
+    assert response.status_code == 200
