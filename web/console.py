@@ -26,6 +26,7 @@ from backend.users.roles import Role
 from connection import assignment, selectors
 from connection.models import Branch, ConnectionRequest
 from connection.models.requests import RequestKind
+from web.forms import parse_id
 from workflow import calendar
 from workflow.states import State
 
@@ -207,7 +208,8 @@ def assign(request, pk: int):
         return HttpResponseNotAllowed(["POST"])
     application = _application(request, pk)
     engineer_id = request.POST.get("engineer", "")
-    engineer = User.objects.filter(pk=engineer_id).first() if engineer_id.isdigit() else None
+    engineer_pk = parse_id(engineer_id)
+    engineer = User.objects.filter(pk=engineer_pk).first() if engineer_pk is not None else None
     try:
         assignment.assign(request=application, engineer=engineer, by=request.user)
     except ValidationError as error:

@@ -3,6 +3,7 @@ the views call, whose errors are put back on the same fields (see `apply_errors`
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from django import forms
@@ -96,6 +97,14 @@ class RegisterForm(forms.Form):
 
 
 # --- Wizard --------------------------------------------------------------------------------------
+
+
+def parse_id(value) -> int | None:
+    """A database id typed or posted by a client, or None. ASCII digits only: str.isdigit() also
+    accepts "²", which the database lookup then refuses with an error."""
+    text = str(value or "")
+    return int(text) if re.fullmatch(r"[0-9]{1,12}", text) else None
+
 
 # The applicant's editable fields, in the model's order (one list for the API, the service, the form).
 APPLICANT_ORDER = APPLICANT_FIELDS

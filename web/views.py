@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.conf import settings
@@ -16,7 +15,7 @@ import capacity_calc
 from backend.api.errors import Conflict
 from connection import selectors
 from connection.load_calculation import apply_load_result
-from web.forms import DeviceFormSet
+from web.forms import DeviceFormSet, parse_id
 from workflow import rulebook
 
 DEFAULT_ROWS = 6
@@ -65,8 +64,8 @@ def capacity_map(request):
 
 
 def _own_draft(request, pk):
-    # ASCII digits only: str.isdigit() accepts "²", which int() then refuses.
-    if not request.user.is_authenticated or not re.fullmatch(r"[0-9]{1,12}", str(pk or "")):
+    pk = parse_id(pk)
+    if not request.user.is_authenticated or pk is None:
         return None
     return selectors.visible_requests(request.user).filter(pk=pk, owner=request.user, state="draft").first()
 

@@ -22,7 +22,7 @@ from connection import completeness, fees, selectors, services
 from connection.eligibility import limits_for
 from connection.models import Applicant, ConnectionRequest, Document, DocumentType
 from connection.workflow_actions import perform_transition
-from web.forms import ApplicantForm, ObjectForm, PowerForm, SupplyForm, UploadForm, apply_errors
+from web.forms import ApplicantForm, ObjectForm, PowerForm, SupplyForm, UploadForm, apply_errors, parse_id
 from web.views import map_settings
 from workflow import selectors as workflow_selectors
 from workflow.rulebook import get_rules
@@ -165,7 +165,8 @@ def _render(request, application, step: str, context: dict):
 def _applicant_step(request, application):
     saved = selectors.own_applicants(request.user)
     if request.method == "POST" and request.POST.get("use_applicant"):
-        chosen = saved.filter(pk=request.POST["use_applicant"]).first()
+        chosen_pk = parse_id(request.POST["use_applicant"])
+        chosen = saved.filter(pk=chosen_pk).first() if chosen_pk is not None else None
         if chosen is None:
             raise Http404
         try:

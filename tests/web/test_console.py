@@ -263,3 +263,12 @@ def test_owner_cannot_assign(north, today, engineer):
     assert b'id="assign-form"' not in client.get(f"/applications/{application.pk}/").content
     response = client.post(f"/applications/{application.pk}/assign/", {"engineer": engineer.pk})
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize("value", ["²", "abc", ""])
+def test_assign_with_a_malformed_engineer_id_is_refused_not_an_error(engineer, north, today, value):
+    application = queued(north, due=today)
+    response = client_for(engineer).post(f"/applications/{application.pk}/assign/", {"engineer": value})
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.assigned_to is None

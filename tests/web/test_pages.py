@@ -408,3 +408,12 @@ def test_review_shows_the_indicative_fee_from_the_tariffs(branch):
 def test_calculator_with_a_non_ascii_digit_application_id_is_not_an_error(applicant):
     response = client_for(applicant).get("/calculator/", {"application": "²"})
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_choosing_a_saved_applicant_with_a_malformed_id_is_404(applicant):
+    from tests.factories import ConnectionRequestFactory
+
+    draft = ConnectionRequestFactory(applicant__owner=applicant, owner=applicant)
+    response = client_for(applicant).post(f"/applications/{draft.pk}/edit/applicant/", {"use_applicant": "²"})
+    assert response.status_code == 404
