@@ -192,7 +192,7 @@ def test_household_from_registration_to_submitted_application(page, live_server)
         page.click("#submit-application")
     assert page.url.endswith(f"/applications/{draft.pk}/"), page.inner_text("main")[:2000]
     assert "Registered, completeness check" in page.inner_text("#state")
-    assert page.locator("#current-step").is_visible()
+    page.locator("#current-step").wait_for(state="visible")
     shoot(page, "application-submitted")
     draft.refresh_from_db()
     assert draft.state == "submitted" and draft.number
@@ -209,7 +209,7 @@ def test_field_errors_next_to_the_field_and_nothing_lost_on_reload(page, live_se
     page.fill("#id_registration_address", "Stavropol, Mira 3")
     page.click("#save-next")
     error = page.locator("#id_inn_error")
-    assert error.is_visible()
+    error.wait_for(state="visible")  # is_visible() does not wait for the form post to come back
     assert page.get_attribute("#id_inn", "aria-invalid") == "true"
     assert "id_inn_error" in page.get_attribute("#id_inn", "aria-describedby")
     assert page.input_value("#id_registration_address") == "Stavropol, Mira 3"  # what was typed stays
@@ -220,7 +220,7 @@ def test_field_errors_next_to_the_field_and_nothing_lost_on_reload(page, live_se
     page.fill("#id_object_name", "Garage")
     page.fill("#id_cadastral_number", "26:11")
     page.click("#save-next")
-    assert page.locator("#id_cadastral_number_error").is_visible()
+    page.locator("#id_cadastral_number_error").wait_for(state="visible")
     assert page.input_value("#id_object_name") == "Garage"
     # Reload: the saved steps are all there (nothing half-saved from the refused one)
     page.goto(page.url)
