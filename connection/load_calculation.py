@@ -2,11 +2,14 @@
 
 The result is computed by the caller (``capacity_calc``, server-side); this service only writes,
 through :func:`connection.services.update_draft`, so that every rule of a draft edit (eligibility,
-stages adding up, a draft only) applies exactly as for any other change, in one transaction.
+stages adding up, a draft only) applies exactly as for any other change, in one transaction. Every
+calculation applied is kept (:class:`~connection.models.LoadCalculation`: what was entered and the
+result with its trace), so that the engineer sees how the requested power was arrived at.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -14,9 +17,10 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from backend.users.models import User
 from capacity_calc import LoadResult
 from connection import services
-from connection.models import ConnectionRequest, VoltageLevel
+from connection.models import ConnectionRequest, LoadCalculation, VoltageLevel
 
 #: The calculator's supply voltage -> the application's voltage level. "6/10" (a choice between
 #: two levels the applicant has to make) has no single counterpart and is never applied.
@@ -46,6 +50,19 @@ class AppliedLoad:
     phases: int | None  # written, or None when left unchanged
     voltage_level: str | None  # written, or None when left unchanged
     notes: list[Note] = field(default_factory=list)
+    calculation: LoadCalculation | None = None  # the record kept of the calculation applied
+
+
+def json_safe(value: Any) -> Any:
+    """Calculator input or result as JSON: Decimals as the strings a client would send (2.500000 →
+    "2.5", 15.00 → "15"), mappings and sequences recursively, other values unchanged."""
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f") if value.is_finite() else str(value)
+    if isinstance(value, Mapping):
+        return {str(key): json_safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(item) for item in value]
+    return value
 
 
 def _expected_phases(voltage_level: str) -> int:
@@ -54,7 +71,12 @@ def _expected_phases(voltage_level: str) -> int:
 
 @transaction.atomic
 def apply_load_result(
-    *, request: ConnectionRequest, result: LoadResult, overwrite_electrical: bool = False
+    *,
+    request: ConnectionRequest,
+    result: LoadResult,
+    input_data: dict[str, Any],
+    user: User,
+    overwrite_electrical: bool = False,
 ) -> AppliedLoad:
     """Set the draft's requested power to the design power of ``result`` (kW, 0.01) and suggest
     phases and voltage level: each is written only where the draft has none yet, or always with
@@ -63,6 +85,10 @@ def apply_load_result(
     A single commissioning stage follows the new power; several stages are left for the applicant
     to re-plan (the draft service refuses them on ``stages`` unless they still add up). Raises
     Conflict for a non-draft and ValidationError keyed by field; nothing is saved then.
+
+    Once the draft is saved, the calculation is kept as a :class:`LoadCalculation` by ``user``:
+    ``input_data`` is what the calculation was computed from, in the shape of the calculator's API
+    (``{"devices": [...]}`` or ``{"building": {...}}``), and the result with its trace.
     """
     # Lock first, so that the values we decide on are the ones we overwrite.
     current = ConnectionRequest.objects.select_for_update().get(pk=request.pk)
@@ -158,10 +184,19 @@ def apply_load_result(
     # Several stages: update_draft checks them against the new power and refuses on `stages`.
 
     saved = services.update_draft(request=current, data=data, stages=new_stages)
+    calculation = LoadCalculation.objects.create(
+        request=saved,
+        method=result.method,
+        design_kw=requested_kw,
+        input=json_safe(input_data),
+        result=json_safe(result.to_dict()),
+        created_by=user,
+    )
     return AppliedLoad(
         request=saved,
         requested_kw=requested_kw,
         phases=data.get("phases"),
         voltage_level=data.get("voltage_level"),
         notes=notes,
+        calculation=calculation,
     )

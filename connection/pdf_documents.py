@@ -37,7 +37,14 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from backend.users.models import User
-from connection.models import ConnectionRequest, Document, DocumentType, DocumentVersion, PaymentOption
+from connection.models import (
+    ConnectionRequest,
+    Document,
+    DocumentType,
+    DocumentVersion,
+    PaymentOption,
+    TechnicalConditions,
+)
 from workflow.selectors import rules_for
 
 FONT = "DejaVuSans"
@@ -178,7 +185,15 @@ def _date_text(value) -> str:
     return value.strftime("%d.%m.%Y")
 
 
+def issued_conditions(request: ConnectionRequest) -> TechnicalConditions | None:
+    try:
+        return request.technical_conditions
+    except TechnicalConditions.DoesNotExist:
+        return None
+
+
 def _common_rows(request: ConnectionRequest) -> list[tuple[str, str]]:
+    conditions = issued_conditions(request)
     return [
         (_("Application No."), request.number or "—"),
         (_("Applicant"), applicant_name(request)),
@@ -189,8 +204,18 @@ def _common_rows(request: ConnectionRequest) -> list[tuple[str, str]]:
         (_("Cadastral number"), request.cadastral_number or "—"),
         (_("Maximum power requested, kW"), kw_text(request.requested_kw)),
         (_("Previously connected power, kW"), kw_text(request.previously_connected_kw)),
-        (_("Voltage level"), str(request.get_voltage_level_display() or "—")),
-        (_("Reliability category"), str(request.get_reliability_category_display() or "—")),
+        *(
+            [
+                (_("Maximum power under the technical conditions, kW"), kw_text(conditions.max_power_kw)),
+                (_("Voltage level"), str(conditions.get_voltage_level_display())),
+                (_("Reliability category"), str(conditions.get_reliability_category_display())),
+            ]
+            if conditions
+            else [
+                (_("Voltage level"), str(request.get_voltage_level_display() or "—")),
+                (_("Reliability category"), str(request.get_reliability_category_display() or "—")),
+            ]
+        ),
         (_("Connection point"), request.connection_point_label or "—"),
     ]
 
@@ -200,17 +225,25 @@ def _fee_row(request: ConnectionRequest) -> tuple[str, str]:
 
 
 def technical_conditions_pdf(request: ConnectionRequest) -> bytes:
-    rules = rules_for(request)
+    conditions = request.technical_conditions
     rows = [
+        (_("Technical conditions No."), conditions.number),
         *_common_rows(request),
         (_("Distance to the grid, m"), kw_text(request.grid_distance_m)),
         _fee_row(request),
         (
             _("Validity of the technical conditions"),
-            _("%(years)s years from the date of issue") % {"years": rules.tu_validity_years},
+            _("%(years)s years from the date of issue, until %(date)s")
+            % {"years": conditions.validity_years, "date": _date_text(conditions.valid_until)},
         ),
     ]
-    sections = [(_("Measures to be carried out"), request.technical_conditions)]
+    sections = [
+        (_("Measures of the grid organisation"), conditions.grid_measures),
+        (_("Measures of the applicant"), conditions.applicant_measures),
+        (_("Metering requirements"), conditions.metering_requirements),
+    ]
+    if conditions.other_conditions:
+        sections.append((_("Other conditions"), conditions.other_conditions))
     return _render(_("Technical conditions for technological connection"), rows, sections, request)
 
 

@@ -6,7 +6,7 @@ from django.db.models import Prefetch, QuerySet
 
 from backend.users.models import User
 from backend.users.roles import Role
-from connection.models import Applicant, ConnectionRequest, Document, DocumentVersion
+from connection.models import Applicant, ConnectionRequest, Document, DocumentVersion, LoadCalculation
 from workflow.states import State
 
 
@@ -37,8 +37,10 @@ def request_list(user: User) -> QuerySet[ConnectionRequest]:
 
 
 def request_detail(user: User) -> QuerySet[ConnectionRequest]:
-    return request_list(user).prefetch_related(
-        Prefetch("documents", queryset=Document.objects.prefetch_related("versions"))
+    return (
+        request_list(user)
+        .select_related("technical_conditions")
+        .prefetch_related(Prefetch("documents", queryset=Document.objects.prefetch_related("versions")))
     )
 
 
@@ -52,3 +54,19 @@ def visible_documents(user: User, request: ConnectionRequest) -> QuerySet[Docume
     return Document.objects.filter(request=request).prefetch_related(
         Prefetch("versions", queryset=DocumentVersion.objects.select_related("uploaded_by"))
     )
+
+
+def load_calculations(*, request: ConnectionRequest) -> QuerySet[LoadCalculation]:
+    """The load calculations applied to ``request``, newest first, with who applied them. The caller
+    checks that the user may see the application (:func:`visible_requests`)."""
+    return (
+        LoadCalculation.objects.filter(request=request)
+        .select_related("created_by")
+        .order_by("-created_at", "-id")
+    )
+
+
+def latest_load_calculation(*, request: ConnectionRequest) -> LoadCalculation | None:
+    """The calculation the requested power was last taken from, or None when the applicant stated
+    the power directly."""
+    return load_calculations(request=request).first()

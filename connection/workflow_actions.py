@@ -8,15 +8,16 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from backend.users.models import User
-from connection import completeness, grid_assets, services, territories  # grid_assets: capacity
+from connection import completeness, grid_assets, services, technical_conditions, territories
 from connection.fees import fee_for_request  # --- fee
-from connection.models import ConnectionRequest, PaymentOption
+from connection.models import AssetCapacity, ConnectionRequest, PaymentOption
 from connection.pdf_documents import connection_documents, offer_documents  # --- pdf documents
 from workflow.rulebook import get_rules
 from workflow.selectors import rules_for
@@ -80,26 +81,43 @@ def _reject(request: ConnectionRequest, data: dict[str, Any], user: User) -> Non
 def _issue_offer(request: ConnectionRequest, data: dict[str, Any], user: User) -> None:
     """The offer needs the technical conditions, the fee and the connection point."""
     errors = {}
-    for field in ("technical_conditions", "connection_point", "fee_rub", "grid_distance_m"):
+    for field in ("fee_rub", "grid_distance_m"):
         if data.get(field) in (None, ""):
             errors[field] = ValidationError(_("This field is required."), code="required")
+    point_id = data.get("connection_point_id") or request.preferred_connection_point_id
+    label = (data.get("connection_point") or "").strip()
+    if not label and point_id is None:
+        errors["connection_point"] = ValidationError(
+            _("Name the connection point or choose one of the register."), code="required"
+        )
     if data.get("fee_rub") is not None and Decimal(data["fee_rub"]) < 0:
         errors["fee_rub"] = ValidationError(_("The fee cannot be negative."), code="min_value")
     if errors:
         raise ValidationError(errors)
     _check_fee(request, data)  # --- fee
-    request.technical_conditions = data["technical_conditions"]
-    request.connection_point_label = data["connection_point"]
+    if not label:
+        capacity = AssetCapacity.objects.select_related("asset").filter(pk=point_id).first()
+        if capacity is None:
+            raise ValidationError(
+                {
+                    "connection_point_id": ValidationError(
+                        _("There is no such connection point."), code="does_not_exist"
+                    )
+                }
+            )
+        with translation.override(settings.LANGUAGE_CODE):  # the label goes into the documents
+            label = technical_conditions.point_label(capacity)
+    request.connection_point_label = label
     request.fee_rub = Decimal(data["fee_rub"])
     request.grid_distance_m = Decimal(data["grid_distance_m"])
     request.needs_construction = bool(data.get("needs_construction", False))
     request.crosses_third_party_land = bool(data.get("crosses_third_party_land", False))
     # --- grid assets: reserve the requested power at the connection point (row-locked, same transaction)
     # Without an explicit point, the one the applicant chose (if any) is reserved.
-    point_id = data.get("connection_point_id") or request.preferred_connection_point_id
     if point_id is not None:
         grid_assets.reserve_capacity(request=request, capacity_id=point_id)
     # --- end grid assets
+    technical_conditions.record(request=request, data=data, user=user)
     offer_documents(request=request, user=user)  # --- pdf documents
 
 

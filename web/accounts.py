@@ -7,7 +7,7 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.urls import path, reverse_lazy
+from django.urls import path, reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 
@@ -40,10 +40,21 @@ def register(request):
     return render(request, "web/accounts/register.html", {"form": form})
 
 
+class LoginView(auth_views.LoginView):
+    """Staff land on their work queue, applicants on their applications (unless `next` says)."""
+
+    def get_default_redirect_url(self):
+        from web.console import is_console_user
+
+        if is_console_user(self.request.user):
+            return reverse("web:console")
+        return super().get_default_redirect_url()
+
+
 urlpatterns = [
     path(
         "login/",
-        auth_views.LoginView.as_view(
+        LoginView.as_view(
             template_name="web/accounts/login.html",
             authentication_form=LoginForm,
             redirect_authenticated_user=True,

@@ -176,11 +176,13 @@ def console(request):
     return render(request, "web/console.html", context)
 
 
-def _back(request, pk: int):
+def _back(request, application: ConnectionRequest):
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return redirect(target)
-    return redirect("web:application", pk=pk)
+    from web.tracking import page_url
+
+    return redirect(page_url(application, request.user))
 
 
 def _application(request, pk: int) -> ConnectionRequest:
@@ -199,7 +201,7 @@ def take(request, pk: int):
             messages.error(request, message)
     else:
         messages.success(request, _("%(number)s is taken into work.") % {"number": application})
-    return _back(request, pk)
+    return _back(request, application)
 
 
 @login_required
@@ -221,4 +223,4 @@ def assign(request, pk: int):
             _("%(number)s is assigned to %(engineer)s.")
             % {"number": application, "engineer": engineer.get_full_name() or engineer.email},
         )
-    return _back(request, pk)
+    return _back(request, application)

@@ -3,6 +3,8 @@ actions open to the user now (from workflow.services.available, never per state 
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,6 +13,7 @@ from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers as drf_serializers
 
 from backend.api.errors import Conflict
@@ -42,6 +45,8 @@ def application_list(request):
 def _field_type(field) -> str:
     if isinstance(field, drf_serializers.BooleanField):
         return "checkbox"
+    if isinstance(field, drf_serializers.ChoiceField):
+        return "select"
     if isinstance(field, drf_serializers.DateField):
         return "date"
     if isinstance(field, drf_serializers.DecimalField | drf_serializers.IntegerField):
@@ -53,13 +58,30 @@ def _field_type(field) -> str:
     return "text"
 
 
-def action_forms(application, user, *, errors=None, values=None, failed=None) -> list[dict]:
-    """A form per transition open to `user` now, its fields described by the transition's input."""
+def _shown_value(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else ""
+    if isinstance(value, Decimal):
+        return f"{value:f}"
+    if isinstance(value, list):
+        return "\n".join(str(item) for item in value)
+    return str(value)
+
+
+def action_forms(application, user, *, errors=None, values=None, failed=None, initial=None) -> list[dict]:
+    """A form per transition open to `user` now, its fields described by the transition's input;
+    `initial` prefills them per transition (the posted `values` win after a refusal)."""
     forms = []
     for info in workflow_services.available(application, user):
         fields = []
-        for name, field in input_serializer(info.name)().fields.items():
+        start = (initial or {}).get(info.name, {})
+        items = list(input_serializer(info.name)().fields.items())
+        items.sort(key=lambda item: item[0] == "comment")  # the comment last, after what the step needs
+        for name, field in items:
             field_errors = (errors or {}).get(name, []) if failed == info.name else []
+            value = (values or {}).get(name, "") if failed == info.name else _shown_value(start.get(name))
             fields.append(
                 {
                     "name": name,
@@ -69,7 +91,12 @@ def action_forms(application, user, *, errors=None, values=None, failed=None) ->
                     "required": bool(field.required),
                     "help": str(field.help_text or ""),
                     "errors": field_errors,
-                    "value": (values or {}).get(name, "") if failed == info.name else "",
+                    "value": value,
+                    "choices": [
+                        (str(key), str(label)) for key, label in getattr(field, "choices", {}).items()
+                    ]
+                    if isinstance(field, drf_serializers.ChoiceField)
+                    else [],
                 }
             )
         forms.append(
@@ -106,7 +133,7 @@ def _history(application) -> list[dict]:
 
 class MessageForm(forms.Form):
     text = forms.CharField(
-        label=_("Message"),
+        label=gettext_lazy("Message"),
         max_length=MESSAGE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
@@ -147,7 +174,21 @@ def _assignment(request, application) -> dict | None:
     }
 
 
-def _detail(request, application, *, status=200, message_form=None, file_errors=None, **action_state):
+def is_staff_view(application, user) -> bool:
+    """Staff of the application's branch see the engineer's page (unless it is their own)."""
+    return application.owner_id != user.pk and is_branch_staff(application, user)
+
+
+def page_url(application, user) -> str:
+    if is_staff_view(application, user):
+        return reverse("web:console_application", kwargs={"pk": application.pk})
+    return reverse("web:application", kwargs={"pk": application.pk})
+
+
+def render_application(
+    request, application, *, status=200, message_form=None, file_errors=None, **action_state
+):
+    """The application's page: the engineer's page for branch staff, the applicant's otherwise."""
     current = workflow_selectors.current_step(application)
     try:
         expected = workflow_selectors.expected_completion(application)
@@ -155,14 +196,11 @@ def _detail(request, application, *, status=200, message_form=None, file_errors=
         expected = None
     context = {
         "application": application,
-        "history": _history(application),
         "current": current,
         "expected": expected,
-        "documents": document_rows(application),
         "is_owner": application.owner_id == request.user.pk,
         "can_upload": application.owner_id == request.user.pk and application.state == State.NEEDS_INFO,
         "upload_form": UploadForm(),
-        "actions": action_forms(application, request.user, **action_state),
         "assignment": _assignment(request, application),
         "final": application.state in (State.CLOSED, State.WITHDRAWN, State.ANNULLED, State.REJECTED),
         "message_form": message_form or MessageForm(),
@@ -170,6 +208,18 @@ def _detail(request, application, *, status=200, message_form=None, file_errors=
         "max_attachments": MAX_ATTACHMENTS,
         **_thread(request, application),
     }
+    if is_staff_view(application, request.user):
+        from web.engineer import engineer_context
+
+        context.update(engineer_context(request, application, action_state))
+        return render(request, "web/console/application.html", context, status=status)
+    context.update(
+        {
+            "history": _history(application),
+            "documents": document_rows(application),
+            "actions": action_forms(application, request.user, **action_state),
+        }
+    )
     return render(request, "web/applications/detail.html", context, status=status)
 
 
@@ -181,15 +231,21 @@ def _visible(request, pk):
 
 @login_required
 def application_detail(request, pk: int):
-    return _detail(request, _visible(request, pk))
+    application = _visible(request, pk)
+    if is_staff_view(application, request.user):
+        return redirect(page_url(application, request.user))
+    return render_application(request, application)
 
 
 def _parse(request, name: str) -> dict:
     data = {}
     for field_name, field in input_serializer(name)().fields.items():
         if isinstance(field, drf_serializers.ListField):
-            text = request.POST.get(field_name, "")
-            data[field_name] = [line.strip() for line in text.splitlines() if line.strip()]
+            # Checked items of a checklist and lines of the free text, once each, in order.
+            lines = [
+                line.strip() for value in request.POST.getlist(field_name) for line in value.splitlines()
+            ]
+            data[field_name] = list(dict.fromkeys(line for line in lines if line))
         elif isinstance(field, drf_serializers.BooleanField):
             data[field_name] = field_name in request.POST
         elif request.POST.get(field_name, "") != "" or field_name == "comment":
@@ -210,7 +266,9 @@ def run_action(request, pk: int, name: str):
         serializer = input_serializer(name)(data=_parse(request, name))
         if not serializer.is_valid():
             errors = {key: [str(message) for message in value] for key, value in serializer.errors.items()}
-            return _detail(request, application, status=400, errors=errors, values=values, failed=name)
+            return render_application(
+                request, application, status=400, errors=errors, values=values, failed=name
+            )
         data = dict(serializer.validated_data)
         comment = data.pop("comment", "")
         perform_transition(request=application, name=name, user=request.user, comment=comment, data=data)
@@ -221,15 +279,15 @@ def run_action(request, pk: int, name: str):
         for key, messages_ in errors.items():
             shaped.setdefault(key if key in known else "non_field_errors", []).extend(messages_)
         application = _visible(request, pk)
-        return _detail(request, application, status=400, errors=shaped, values=values, failed=name)
+        return render_application(request, application, status=400, errors=shaped, values=values, failed=name)
     except workflow_services.TransitionError as error:
         messages.error(request, str(error.message))
-        return redirect("web:application", pk=pk)
+        return redirect(page_url(application, request.user))
     except Conflict as error:
         messages.error(request, str(error.detail))
-        return redirect("web:application", pk=pk)
+        return redirect(page_url(application, request.user))
     messages.success(request, _("Done: %(action)s.") % {"action": workflow_services.TRANSITIONS[name].label})
-    return redirect("web:application", pk=pk)
+    return redirect(page_url(application, request.user))
 
 
 @login_required
@@ -258,8 +316,8 @@ def post_message(request, pk: int):
                     file_errors.extend(field_errors)
         except Conflict as error:
             messages.error(request, str(error.detail))
-            return redirect("web:application", pk=pk)
+            return redirect(page_url(application, request.user))
         if not form.errors and not file_errors:
             messages.success(request, _("The message is sent."))
-            return redirect(reverse("web:application", kwargs={"pk": pk}) + "#messages")
-    return _detail(request, application, status=400, message_form=form, file_errors=file_errors)
+            return redirect(page_url(application, request.user) + "#messages")
+    return render_application(request, application, status=400, message_form=form, file_errors=file_errors)

@@ -70,22 +70,33 @@ def _own_draft(request, pk):
     return selectors.visible_requests(request.user).filter(pk=pk, owner=request.user, state="draft").first()
 
 
+def _filled_rows(formset) -> list[tuple[int, Any]]:
+    return [(index, form) for index, form in enumerate(formset.forms) if not form.is_blank()]
+
+
+def _device_rows(formset) -> list[dict[str, Any]]:
+    """The filled rows as the calculator's device rows (the shape of the calculator API's `devices`):
+    what the result is computed from, and what is kept when it is applied."""
+    rows = []
+    for _index, form in _filled_rows(formset):
+        data = form.cleaned_data
+        row: dict[str, Any] = {
+            "device_type": data["device_type"] or "other",
+            "quantity": data.get("quantity") or 1,
+        }
+        if data.get("unit_kw") is not None:
+            row["unit_kw"] = data["unit_kw"]
+        rows.append(row)
+    return rows
+
+
 def _calculate(formset) -> capacity_calc.LoadResult | None:
     """Compute the filled rows; the calculator's problems go back on the rows' fields."""
-    rows = [(index, form) for index, form in enumerate(formset.forms) if not form.is_blank()]
+    rows = _filled_rows(formset)
     if not rows:
         formset.forms[0].add_error("device_type", _("Choose at least one device."))
         return None
-    inputs = []
-    for _index, form in rows:
-        data = form.cleaned_data
-        inputs.append(
-            capacity_calc.DeviceInput(
-                device_type=data["device_type"] or "other",
-                quantity=data.get("quantity") or 1,
-                unit_kw=data.get("unit_kw"),
-            )
-        )
+    inputs = [capacity_calc.DeviceInput(**row) for row in _device_rows(formset)]
     try:
         return capacity_calc.calculate_devices(inputs)
     except capacity_calc.InputError as error:
@@ -117,7 +128,12 @@ def calculator(request):
             result = _calculate(formset)
             if result is not None and request.POST.get("action") == "apply" and application is not None:
                 try:
-                    applied = apply_load_result(request=application, result=result)
+                    applied = apply_load_result(
+                        request=application,
+                        result=result,
+                        input_data={"devices": _device_rows(formset)},
+                        user=request.user,
+                    )
                 except ValidationError as error:
                     for messages_ in error.message_dict.values():
                         for message in messages_:

@@ -12,10 +12,19 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.shortcuts import get_object_or_404
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_serializer
-from rest_framework import exceptions, serializers
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_serializer,
+    extend_schema_view,
+)
+from rest_framework import exceptions, mixins, serializers, viewsets
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -24,6 +33,7 @@ import capacity_calc
 from connection import selectors
 from connection.api.serializers import ConnectionRequestDetailSerializer
 from connection.load_calculation import apply_load_result
+from connection.models import ConnectionRequest, LoadCalculation
 
 #: Sanity limits of the API input (not rules of the calculation, which the calculator checks):
 #: they keep an anonymous request small and every number finite.
@@ -361,6 +371,54 @@ class ApplyCalculationResultSerializer(serializers.Serializer):
     notes = AppliedNoteSerializer(many=True, help_text="What was left unchanged, and why.")
 
 
+@extend_schema_field(CalculationInputSerializer)
+class StoredInputField(serializers.JSONField):
+    """The input as stored (numbers as the strings typed), documented with the calculator's input."""
+
+
+@extend_schema_field(LoadResultSerializer)
+class StoredResultField(serializers.JSONField):
+    """The result as stored (``LoadResult.to_dict()``), documented with the calculator's result."""
+
+
+class LoadCalculationRecordSerializer(serializers.ModelSerializer):
+    id = serializers.IntegerField(read_only=True, help_text="Id of the calculation record.")
+    # A plain string, not an enum: a second `method` enum of the same values would collide in the
+    # schema with the one of `LoadResult` (the same value as `result.method`).
+    method = serializers.CharField(
+        read_only=True,
+        help_text="`devices` (a device list) or `building` (a residential building), as `result.method`.",
+    )
+    design_kw = serializers.DecimalField(
+        max_digits=9,
+        decimal_places=2,
+        read_only=True,
+        help_text="Design power, kW (0.01): the requested power written to the application.",
+    )
+    input = StoredInputField(
+        read_only=True,
+        help_text=(
+            "What the calculation was computed from, in the shape of the calculator's input: `devices` "
+            "or `building`; numbers as strings."
+        ),
+    )
+    result = StoredResultField(
+        read_only=True,
+        help_text="The calculator's result with its trace and notices, as answered when it was applied.",
+    )
+    created_at = serializers.DateTimeField(read_only=True, help_text="When it was applied.")
+    created_by_name = serializers.SerializerMethodField(help_text="Who applied it: full name or e-mail.")
+
+    class Meta:
+        model = LoadCalculation
+        fields = ["id", "method", "design_kw", "input", "result", "created_at", "created_by_name"]
+        read_only_fields = fields
+
+    def get_created_by_name(self, calculation: LoadCalculation) -> str:
+        user = calculation.created_by
+        return user.get_full_name() or user.email
+
+
 # --- Calculation ---------------------------------------------------------------------------------
 
 
@@ -503,8 +561,9 @@ class ApplyLoadCalculationView(APIView):
             "any edit: the power limit of the applicant type (e.g. 15 kW in total for a household) is "
             "answered on `requested_kw`; a single commissioning stage follows the new power, several stages "
             "must be re-planned (400 on `stages`). Only the owner may apply (403 for others who can see the "
-            "application, 404 for the rest); an application no longer a draft answers 409. Nothing is "
-            "saved after an error."
+            "application, 404 for the rest); an application no longer a draft answers 409. The calculation "
+            "applied (input, result and trace) is kept with the application: see "
+            "`GET /api/v1/connection-requests/{id}/load-calculations/`. Nothing is saved after an error."
         ),
         request=ApplyCalculationInputSerializer,
         responses={200: ApplyCalculationResultSerializer},
@@ -521,7 +580,13 @@ class ApplyLoadCalculationView(APIView):
         data = dict(serializer.validated_data)
         overwrite = data.pop("overwrite_electrical", False)
         result = calculate(data)
-        applied = apply_load_result(request=application, result=result, overwrite_electrical=overwrite)
+        applied = apply_load_result(
+            request=application,
+            result=result,
+            input_data=data,
+            user=request.user,
+            overwrite_electrical=overwrite,
+        )
         fresh = selectors.request_detail(request.user).get(pk=applied.request.pk)
         return Response(
             {
@@ -535,3 +600,40 @@ class ApplyLoadCalculationView(APIView):
                 "notes": [note.as_dict() for note in applied.notes],
             }
         )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List the load calculations of an application",
+        description=(
+            "Every load calculation applied to the application (`POST …/apply-load-calculation/` or the "
+            "calculator page), newest first: the input as entered, the design power written as the "
+            "requested power, and the full result with its trace (formula, inputs, result and source of "
+            "each step) and notices, with who applied it and when. The newest one is what the requested "
+            "power was last taken from, unless the applicant changed the power by hand later; an empty "
+            "list means the power was stated directly. Visible to whoever may see the application (the "
+            "owner, the branch's engineers, supervisors and administrators); others get 404."
+        ),
+        responses={200: LoadCalculationRecordSerializer(many=True)},
+        tags=["connection-requests"],
+    ),
+)
+@extend_schema(
+    parameters=[
+        OpenApiParameter("request_pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="Application id.")
+    ]
+)
+class LoadCalculationRecordViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = LoadCalculationRecordSerializer
+    permission_classes = [IsAuthenticated]
+    queryset = LoadCalculation.objects.none()
+    pagination_class = None
+    filter_backends = []
+
+    def connection_request(self) -> ConnectionRequest:
+        return get_object_or_404(selectors.visible_requests(self.request.user), pk=self.kwargs["request_pk"])
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return LoadCalculation.objects.none()
+        return selectors.load_calculations(request=self.connection_request())

@@ -18,6 +18,7 @@ from connection.models import (
     Document,
     DocumentVersion,
     RoutingMethod,
+    TechnicalConditions,
     Territory,
 )
 from connection.models.documents import APPLICANT_DOCUMENT_CHOICES  # --- pdf documents
@@ -299,20 +300,73 @@ class ConnectionRequestSerializer(serializers.ModelSerializer):
         )
 
 
+class TechnicalConditionsSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TechnicalConditions
+        fields = [
+            "number",
+            "connection_point",
+            "connection_capacity",
+            "max_power_kw",
+            "voltage_level",
+            "reliability_category",
+            "grid_measures",
+            "applicant_measures",
+            "metering_requirements",
+            "other_conditions",
+            "validity_years",
+            "issued_on",
+            "valid_until",
+        ]
+        read_only_fields = fields
+        extra_kwargs = {
+            "number": {"help_text": _("ТУ-<application number>.")},
+            "connection_point": {"help_text": _("The connection point as the documents name it.")},
+            "connection_capacity": {"help_text": _("The connection point of the register (id), if any.")},
+            "max_power_kw": {"help_text": _("Maximum power granted, kW.")},
+            "voltage_level": {"help_text": _("Voltage at the connection point, kV.")},
+            "reliability_category": {"help_text": _("I, II or III.")},
+            "grid_measures": {"help_text": _("What the grid organisation does.")},
+            "applicant_measures": {"help_text": _("What the applicant does within the plot.")},
+            "metering_requirements": {"help_text": _("Metering device and its installation.")},
+            "other_conditions": {"help_text": _("Anything else the conditions require.")},
+            "validity_years": {"help_text": _("Validity from the rulebook of the application.")},
+            "issued_on": {"help_text": _("Date of issue (with the offer).")},
+            "valid_until": {"help_text": _("Last day of validity.")},
+        }
+
+
 class ConnectionRequestDetailSerializer(ConnectionRequestSerializer):
     applicant_snapshot = serializers.JSONField(read_only=True, help_text=_("The applicant as submitted."))
+    technical_conditions = serializers.SerializerMethodField(
+        help_text=_("The technical conditions issued with the offer; null before.")
+    )
 
     class Meta(ConnectionRequestSerializer.Meta):
-        fields = [*ConnectionRequestSerializer.Meta.fields, "applicant_snapshot", "assigned_to"]
+        fields = [
+            *ConnectionRequestSerializer.Meta.fields,
+            "applicant_snapshot",
+            "assigned_to",
+            "technical_conditions",
+        ]
         read_only_fields = [
             *ConnectionRequestSerializer.Meta.read_only_fields,
             "applicant_snapshot",
             "assigned_to",
+            "technical_conditions",
         ]
         extra_kwargs = {
             **getattr(ConnectionRequestSerializer.Meta, "extra_kwargs", {}),
             "assigned_to": {"help_text": _("The engineer in charge (user id); empty while unassigned.")},
         }
+
+    @extend_schema_field(TechnicalConditionsSerializer(allow_null=True))
+    def get_technical_conditions(self, obj: ConnectionRequest):
+        try:
+            conditions = obj.technical_conditions
+        except TechnicalConditions.DoesNotExist:
+            return None
+        return TechnicalConditionsSerializer(conditions).data
 
 
 class AssignSerializer(serializers.Serializer):

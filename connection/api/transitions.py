@@ -8,6 +8,8 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from connection.models import ReliabilityCategory, VoltageLevel
+
 
 class TransitionInputSerializer(serializers.Serializer):
     comment = serializers.CharField(
@@ -34,10 +36,28 @@ class RejectSerializer(TransitionInputSerializer):
 
 
 class IssueOfferSerializer(TransitionInputSerializer):
-    technical_conditions = serializers.CharField(max_length=20000, label=_("technical conditions"))
-    connection_point = serializers.CharField(max_length=200, label=_("connection point"))
-    fee_rub = serializers.DecimalField(
-        max_digits=12, decimal_places=2, min_value=Decimal("0"), label=_("fee, roubles")
+    """The technical conditions, the connection point and the fee. `GET …/offer-proposal/` gives
+    every value prefilled from the application, the nearest points and the tariffs."""
+
+    # --- connection point
+    connection_point_id = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        label=_("connection point of the register"),
+        help_text=_(
+            "The connection point (asset and voltage level) of the register: the requested power is reserved "
+            "there when the offer is issued and released if the application is annulled, withdrawn or rejected. "
+            "The applicant's chosen point when omitted."
+        ),
+    )
+    connection_point = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        label=_("connection point"),
+        help_text=_(
+            "As named in the documents; taken from the register when `connection_point_id` is given."
+        ),
     )
     grid_distance_m = serializers.DecimalField(
         max_digits=9,
@@ -50,17 +70,33 @@ class IssueOfferSerializer(TransitionInputSerializer):
         default=False, label=_("construction under the investment programme needed")
     )
     crosses_third_party_land = serializers.BooleanField(default=False, label=_("crosses third-party land"))
-    # --- grid assets
-    connection_point_id = serializers.IntegerField(
+    # --- technical conditions
+    max_power_kw = serializers.DecimalField(
+        max_digits=9,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
         required=False,
-        min_value=1,
-        label=_("connection point id"),
-        help_text=_(
-            "The connection point (asset and voltage level) of the register: the requested power is reserved "
-            "there when the offer is issued and released if the application is annulled, withdrawn or rejected."
-        ),
+        label=_("maximum power, kW"),
+        help_text=_("The total applied for when omitted; never more."),
     )
-    # --- end grid assets
+    voltage_level = serializers.ChoiceField(
+        choices=VoltageLevel.choices,
+        required=False,
+        label=_("voltage"),
+        help_text=_("The application's when omitted."),
+    )
+    reliability_category = serializers.ChoiceField(
+        choices=ReliabilityCategory.choices,
+        required=False,
+        label=_("reliability category"),
+        help_text=_("The application's when omitted."),
+    )
+    grid_measures = serializers.CharField(max_length=10000, label=_("measures of the grid organisation"))
+    applicant_measures = serializers.CharField(max_length=10000, label=_("measures of the applicant"))
+    metering_requirements = serializers.CharField(max_length=4000, label=_("metering requirements"))
+    other_conditions = serializers.CharField(
+        required=False, allow_blank=True, max_length=10000, label=_("other conditions")
+    )
     # --- fee
     overhead_km = serializers.DecimalField(
         max_digits=8,
@@ -85,6 +121,9 @@ class IssueOfferSerializer(TransitionInputSerializer):
             "The household applicant is on the regional list of beneficiaries (privileged-group rate)."
         ),
     )
+    fee_rub = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=Decimal("0"), label=_("fee, roubles")
+    )
     fee_override_reason = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -94,7 +133,6 @@ class IssueOfferSerializer(TransitionInputSerializer):
             "Required when the fee differs from the one calculated by the tariffs; recorded in the history."
         ),
     )
-    # --- end fee
 
 
 class RecordPaymentSerializer(TransitionInputSerializer):
@@ -137,6 +175,7 @@ TYPES = {
     serializers.DecimalField: "decimal",
     serializers.IntegerField: "integer",
     serializers.ListField: "list",
+    serializers.ChoiceField: "choice",
 }
 
 
@@ -151,17 +190,33 @@ def describe_fields(name: str) -> list[dict]:
                 "label": str(field.label or field_name),
                 "required": bool(field.required),
                 "help_text": str(field.help_text or ""),
+                "choices": [
+                    {"value": value, "label": str(label)}
+                    for value, label in getattr(field, "choices", {}).items()
+                ]
+                if isinstance(field, serializers.ChoiceField)
+                else [],
             }
         )
     return described
 
 
+class FieldChoiceSerializer(serializers.Serializer):
+    value = serializers.CharField()
+    label = serializers.CharField()
+
+
 class TransitionFieldSerializer(serializers.Serializer):
     name = serializers.CharField()
-    type = serializers.ChoiceField(choices=["string", "boolean", "date", "decimal", "integer", "list"])
+    type = serializers.ChoiceField(
+        choices=["string", "boolean", "date", "decimal", "integer", "list", "choice"]
+    )
     label = serializers.CharField()
     required = serializers.BooleanField()
     help_text = serializers.CharField()
+    choices = FieldChoiceSerializer(
+        many=True, help_text=_("The values allowed, for a `choice` field; empty otherwise.")
+    )
 
 
 class AvailableTransitionSerializer(serializers.Serializer):

@@ -20,3 +20,11 @@ router.register(
     r"connection-requests/(?P<request_pk>\d+)/messages", MessageViewSet, basename="connection-request-message"
 )
 router.register("questions", QuestionViewSet, basename="question")
+# load calculations applied to an application, with their trace
+from connection.api.calculator import LoadCalculationRecordViewSet  # noqa: E402
+
+router.register(
+    r"connection-requests/(?P<request_pk>\d+)/load-calculations",
+    LoadCalculationRecordViewSet,
+    basename="connection-request-load-calculation",
+)

@@ -23,8 +23,9 @@ from rest_framework.response import Response
 
 from backend.api.errors import Conflict
 from backend.users.models import User
-from connection import assignment, completeness, selectors, services, workflow_actions
+from connection import assignment, completeness, selectors, services, technical_conditions, workflow_actions
 from connection.api.filters import ConnectionRequestFilter
+from connection.api.offer import OfferProposalSerializer, proposal_data
 from connection.api.parsers import StrictMultiPartParser
 from connection.api.permissions import CanApply, IsOwnerForWrites
 from connection.api.serializers import (
@@ -47,8 +48,12 @@ from connection.api.transitions import (
 )
 from connection.models import Applicant, Branch, ConnectionRequest, Document
 from workflow import services as workflow_services
+from workflow.machine import is_branch_staff
 from workflow.models import TransitionLog
 from workflow.states import State
+
+#: Types shown in the page (`?inline=1`): the upload checks verified their content.
+INLINE_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png"})
 
 
 @extend_schema_view(
@@ -301,6 +306,31 @@ class ConnectionRequestViewSet(viewsets.ModelViewSet):
         assignment.assign(request=application, engineer=engineer, by=request.user)
         return self._respond(application)
 
+    @extend_schema(
+        summary="Offer proposal",
+        description=(
+            "What the issue_offer form starts from: the applicant's chosen connection point or the nearest one "
+            "with enough free capacity (with the other candidates), its geodesic distance, the power, voltage and "
+            "reliability category applied for, standard measures of both sides and metering requirements, the "
+            "fee by the tariffs in force and the validity of the technical conditions from the rulebook. A "
+            "proposal to edit, not a decision: everything is checked again when the offer is issued. Branch "
+            "staff only (403 for the applicant)."
+        ),
+        responses={200: OfferProposalSerializer},
+    )
+    @action(
+        detail=True, methods=["get"], url_path="offer-proposal", pagination_class=None, filter_backends=[]
+    )
+    def offer_proposal(self, request, pk=None):
+        application = self.get_object()
+        if not is_branch_staff(application, request.user):
+            raise exceptions.PermissionDenied(_("Only the staff of the application's branch issue offers."))
+        if application.state == State.DRAFT:
+            raise Conflict(_("A draft gets no offer."))
+        return Response(
+            OfferProposalSerializer(proposal_data(technical_conditions.proposal(application))).data
+        )
+
 
 def history_entry(entry: TransitionLog) -> dict:
     return {
@@ -407,7 +437,15 @@ class DocumentViewSet(
         parameters=[
             OpenApiParameter(
                 "version", OpenApiTypes.INT, description="Version number; the latest by default."
-            )
+            ),
+            OpenApiParameter(
+                "inline",
+                OpenApiTypes.BOOL,
+                description=(
+                    "Serve a PDF, JPEG or PNG to be shown in the page (Content-Disposition inline, framable by "
+                    "the portal's own pages) instead of as a download."
+                ),
+            ),
         ],
         responses={
             (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY, description="The file.")
@@ -425,11 +463,15 @@ class DocumentViewSet(
         if not versions:
             raise exceptions.NotFound()
         version = max(versions, key=lambda item: item.version)
+        # Only the types the upload checks verified are shown inline; anything else downloads.
+        inline = request.query_params.get("inline") in ("1", "true") and version.content_type in INLINE_TYPES
         response = FileResponse(
             version.file.open("rb"),
-            as_attachment=True,
+            as_attachment=not inline,
             filename=version.original_name,
             content_type=version.content_type,
         )
         response["X-Content-Type-Options"] = "nosniff"
+        if inline:
+            response["X-Frame-Options"] = "SAMEORIGIN"  # the engineer's page shows it in a frame
         return response

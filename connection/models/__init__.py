@@ -4,6 +4,7 @@ from connection.models.applicants import Applicant, ApplicantType
 from connection.models.assets import AssetCapacity, AssetKind, AssetSource, GridAsset, Reservation
 from connection.models.branches import Branch, Territory
 from connection.models.documents import Document, DocumentType, DocumentVersion
+from connection.models.load_calculations import LoadCalculation
 from connection.models.messages import Message, MessageAttachment, Side
 from connection.models.requests import (
     CommissioningStage,
@@ -17,6 +18,7 @@ from connection.models.requests import (
     VoltageLevel,
 )
 from connection.models.tariffs import ApplicantGroup, Tariff  # --- fee
+from connection.models.technical_conditions import TechnicalConditions
 
 __all__ = [
     "Applicant",
@@ -32,6 +34,7 @@ __all__ = [
     "DocumentType",
     "DocumentVersion",
     "GridAsset",
+    "LoadCalculation",
     "LoadCharacter",
     "Message",
     "MessageAttachment",
@@ -43,6 +46,7 @@ __all__ = [
     "RoutingMethod",
     "Side",
     "Tariff",  # --- fee
+    "TechnicalConditions",
     "Territory",
     "VoltageLevel",
 ]

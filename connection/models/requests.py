@@ -202,7 +202,6 @@ class ConnectionRequest(ApplicationStateMachine):
     crosses_third_party_land = models.BooleanField(
         _("crosses third-party land"), default=False, editable=False
     )
-    technical_conditions = models.TextField(_("technical conditions"), blank=True, editable=False)
     fee_rub = models.DecimalField(
         _("fee, roubles"), max_digits=12, decimal_places=2, null=True, blank=True, editable=False
     )

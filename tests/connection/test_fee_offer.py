@@ -18,7 +18,9 @@ from workflow.models import TransitionLog
 URL = "/api/v1/connection-requests/"
 ESTIMATE = "/api/v1/fees/estimate/"
 OFFER = {
-    "technical_conditions": "ТУ: присоединение к ТП-10/0,4 кВ, ВЛИ-0,4 кВ, учёт на границе участка.",
+    "grid_measures": "Строительство ВЛИ-0,4 кВ от ТП-12 до границы участка, около 120 м.",
+    "applicant_measures": "Вводное устройство и автоматический выключатель 25 А.",
+    "metering_requirements": "Прибор учёта класса точности 1,0 на границе участка.",
     "connection_point": "ТП-1, РУ-0,4 кВ",
     "grid_distance_m": "120",
 }

@@ -382,7 +382,12 @@ def test_medium_voltage_suggestion_is_not_applied(draft):
     result = dataclasses.replace(
         capacity_calc.calculate_devices([{"device_type": "sauna_heater"}]), voltage_kv="6/10", phases=3
     )
-    applied = apply_load_result(request=draft, result=result)
+    applied = apply_load_result(
+        request=draft,
+        result=result,
+        input_data={"devices": [{"device_type": "sauna_heater"}]},
+        user=draft.owner,
+    )
     assert applied.voltage_level is None
     assert [note.code for note in applied.notes] == ["voltage_not_applied"]
     assert "6/10" in applied.notes[0].message
@@ -394,7 +399,9 @@ def test_a_suggestion_contradicting_the_kept_voltage_is_not_applied(draft):
     draft.phases = None
     draft.save()  # voltage 0.4 kV stays, the suggestion is 1 phase at 0.23 kV
     result = capacity_calc.calculate_devices([{"device_type": "kettle"}])
-    applied = apply_load_result(request=draft, result=result)
+    applied = apply_load_result(
+        request=draft, result=result, input_data={"devices": [{"device_type": "kettle"}]}, user=draft.owner
+    )
     assert applied.phases is None
     assert {note.code for note in applied.notes} == {"phases_not_applied", "voltage_kept"}
     draft.refresh_from_db()

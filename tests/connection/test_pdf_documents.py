@@ -23,7 +23,9 @@ URL = "/api/v1/connection-requests/"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "pdf"
 NAME = "Петров Пётр Петрович"
 OFFER = {
-    "technical_conditions": "ТУ: присоединение к ТП-10/0,4 кВ № 12, ВЛИ-0,4 кВ, учёт на границе участка.",
+    "grid_measures": "Строительство ВЛИ-0,4 кВ от ТП-12 до границы участка, около 120 м.",
+    "applicant_measures": "Вводное устройство и автоматический выключатель 25 А.",
+    "metering_requirements": "Прибор учёта класса точности 1,0 на границе участка.",
     "connection_point": "ТП-12, РУ-0,4 кВ",
     "fee_rub": "75000.00",
     "grid_distance_m": "120",

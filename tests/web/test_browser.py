@@ -4,9 +4,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 
@@ -14,11 +12,8 @@ from connection.models import ConnectionRequest
 from connection.workflow_actions import perform_transition
 from tests.connection.factories_assets import point
 from tests.factories import DEFAULT_PASSWORD, PDF_BYTES, BranchFactory, TerritoryFactory, UserFactory
+from tests.web.browser import CHROMIUM, log_in, shoot, upload
 from tests.workflow.helpers import in_state
-
-CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
-WIDTHS = (1280, 360)
 
 pytestmark = [
     pytest.mark.skipif(
@@ -27,65 +22,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("reseeded"),
 ]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api", reason="needs playwright (pip install playwright)")
-    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test itself are
-    # ordinary synchronous ones.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-            ],
-        )
-        yield browser
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-
-
-@pytest.fixture
-def page(browser, settings):
-    settings.MAP_TILE_URL = ""  # no network in tests: the map shows its points without tiles
-    context = browser.new_context(locale="en-US", extra_http_headers={"Accept-Language": "en"})
-    context.set_default_timeout(15000)
-    page = context.new_page()
-    yield page
-    context.close()
-
-
-def shoot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    for width in WIDTHS:
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
-    page.set_viewport_size({"width": 1280, "height": 900})
-
-
-def log_in(page, live_server, email: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", email)
-    page.fill("#id_password", DEFAULT_PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(re.compile(r"/applications/$"))
-
-
-def upload(page, doc_type: str, name: str) -> None:
-    page.select_option("#id_doc_type", doc_type)
-    page.set_input_files(
-        "#id_file", files=[{"name": name, "mimeType": "application/pdf", "buffer": PDF_BYTES}]
-    )
-    with page.expect_navigation():
-        page.click("#upload-form button[type=submit]")
-    assert page.inner_text("#documents").count(name) == 1
 
 
 def test_household_from_registration_to_submitted_application(page, live_server):

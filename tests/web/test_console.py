@@ -237,13 +237,14 @@ def test_take_into_work_from_console(engineer, north, today):
 def test_assign_from_application_page(engineer, colleague, north, today):
     application = queued(north, due=today)
     client = client_for(engineer)
-    page = client.get(f"/applications/{application.pk}/").content.decode()
+    page = client.get(f"/console/applications/{application.pk}/").content.decode()
     assert 'id="assign-form"' in page and 'id="take-form"' in page
     response = client.post(f"/applications/{application.pk}/assign/", {"engineer": colleague.pk})
     assert response.status_code == 302
+    assert response["Location"] == f"/console/applications/{application.pk}/"
     application.refresh_from_db()
     assert application.assigned_to == colleague
-    page = client.get(f"/applications/{application.pk}/").content.decode()
+    page = client.get(f"/console/applications/{application.pk}/").content.decode()
     assert "Assigned" in page and "Кузнецов" in page
 
 

@@ -102,7 +102,7 @@ def test_unknown_transition_is_404(make_client, branch, people):
             "issue_offer",
             "under_review",
             {},
-            {"technical_conditions", "connection_point", "fee_rub", "grid_distance_m"},
+            {"grid_measures", "applicant_measures", "metering_requirements", "fee_rub", "grid_distance_m"},
         ),
         ("issue_offer", "under_review", {**data_for("issue_offer"), "fee_rub": "-1"}, {"fee_rub"}),
         ("record_payment", "offer_issued", {"paid_on": "2999-01-01", "amount_rub": "10"}, {"paid_on"}),

@@ -41,3 +41,11 @@ def is_console_user(user) -> bool:
     from web.console import is_console_user as check
 
     return check(user)
+
+
+@register.filter
+def money(value):
+    """75 000,00 — as in the issued documents."""
+    from connection.pdf_documents import money_text
+
+    return "" if value in (None, "") else money_text(value)

@@ -1,0 +1,73 @@
+/* The engineer's application page: documents shown in the page, the object and its candidate
+   connection points on a map, and the offer form following the point chosen. Everything works
+   without this script too (links open the files, the form posts as typed). */
+(function () {
+  "use strict";
+
+  /* --- Document viewer ------------------------------------------------------------------------ */
+  var viewer = document.getElementById("doc-viewer");
+  if (viewer) {
+    var frame = document.getElementById("doc-viewer-frame");
+    var image = document.getElementById("doc-viewer-image");
+    var title = document.getElementById("doc-viewer-title");
+    document.querySelectorAll("a.view-link").forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        event.preventDefault();
+        var isImage = link.dataset.viewKind === "image";
+        title.textContent = link.dataset.viewTitle || "";
+        frame.hidden = isImage;
+        image.hidden = !isImage;
+        if (isImage) { image.src = link.href; image.alt = link.dataset.viewTitle || ""; frame.removeAttribute("src"); }
+        else { frame.src = link.href; image.removeAttribute("src"); }
+        viewer.hidden = false;
+        viewer.scrollIntoView({ block: "start" });
+      });
+    });
+    document.getElementById("doc-viewer-close").addEventListener("click", function () {
+      viewer.hidden = true;
+      frame.removeAttribute("src");
+      image.removeAttribute("src");
+    });
+  }
+
+  /* --- Object and candidate points ------------------------------------------------------------ */
+  var mapEl = document.getElementById("object-map");
+  if (mapEl && window.L) {
+    var object = JSON.parse(document.getElementById("object-map-object").textContent);
+    var points = JSON.parse(document.getElementById("object-map-points").textContent) || [];
+    var map = L.map(mapEl, { keyboard: true });
+    mapEl.leafletMap = map;
+    if (mapEl.dataset.tiles) {
+      L.tileLayer(mapEl.dataset.tiles, { maxZoom: 19, attribution: mapEl.dataset.attribution || "" }).addTo(map);
+    } else {
+      mapEl.classList.add("no-tiles");
+    }
+    var bounds = L.latLngBounds([[object.lat, object.lon]]);
+    points.forEach(function (p) {
+      var colour = p.sufficient ? "#1a7f37" : "#cf222e";
+      L.polyline([[object.lat, object.lon], [p.lat, p.lon]], { color: colour, weight: 2, dashArray: "4 4" }).addTo(map);
+      L.circleMarker([p.lat, p.lon], { radius: 7, color: "#222", weight: 1, fillColor: colour, fillOpacity: 0.9 })
+        .bindTooltip(p.label + " — " + Math.round(p.distance_m) + " m, " + p.free_kw + " kW").addTo(map);
+      bounds.extend([p.lat, p.lon]);
+    });
+    L.circleMarker([object.lat, object.lon], { radius: 9, color: "#0b4f8a", weight: 3, fillColor: "#fff", fillOpacity: 1 }).addTo(map);
+    map.fitBounds(bounds.pad(0.2), { maxZoom: 16 });
+  }
+
+  /* --- Offer form: the point chosen fills its name and distance ------------------------------- */
+  var select = document.querySelector("select[data-offer-point]");
+  if (select) {
+    var form = select.form;
+    select.addEventListener("change", function () {
+      var option = select.options[select.selectedIndex];
+      var label = form.querySelector("[name=connection_point]");
+      var distance = form.querySelector("[name=grid_distance_m]");
+      if (option && option.value) {
+        if (label) { label.value = option.dataset.label || ""; }
+        if (distance) { distance.value = option.dataset.distance || ""; }
+      } else if (label) {
+        label.value = "";
+      }
+    });
+  }
+})();
