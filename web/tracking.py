@@ -19,6 +19,7 @@ from rest_framework import serializers as drf_serializers
 from backend.api.errors import Conflict
 from connection import messaging, selectors
 from connection.api.transitions import input_serializer
+from connection.pdf_documents import issued_conditions
 from connection.models.messages import MAX_ATTACHMENTS, MESSAGE_MAX_LENGTH
 from connection.workflow_actions import perform_transition
 from web.forms import UploadForm
@@ -216,6 +217,7 @@ def render_application(
     context.update(
         {
             "history": _history(application),
+            "conditions": issued_conditions(application),
             "documents": document_rows(application),
             "actions": action_forms(application, request.user, **action_state),
         }

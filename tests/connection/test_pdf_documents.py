@@ -16,7 +16,7 @@ import pytest
 from django.utils import timezone
 
 from connection import pdf_documents
-from connection.models import ConnectionRequest, Document
+from connection.models import ConnectionRequest, Document, TechnicalConditions
 from tests.workflow.helpers import in_state
 
 URL = "/api/v1/connection-requests/"
@@ -100,6 +100,16 @@ def test_issue_offer_generates_the_technical_conditions_offer_and_invoice(
         assert png.stat().st_size > 1000
     conditions = pdf_text(stored(application, "technical_conditions"), tmp_path, "tc")
     assert "ТП-12, РУ-0,4 кВ" in conditions and "ВЛИ-0,4 кВ" in conditions
+    # every part of the structured conditions, in the portal's language
+    assert f"ТУ-{application.number}" in conditions
+    for text in (
+        OFFER["applicant_measures"],
+        OFFER["metering_requirements"],
+        "Мероприятия сетевой организации",
+    ):
+        assert text in " ".join(conditions.split()), text
+    valid_until = TechnicalConditions.objects.get(request=application).valid_until.strftime("%d.%m.%Y")
+    assert valid_until in conditions
 
 
 def test_the_fonts_are_embedded(tmp_path):

@@ -131,6 +131,8 @@ def test_engineer_processes_an_application_to_closure(page, second_page, live_se
 
     # The applicant sees and downloads the three documents.
     owner.goto(applicant_page)
+    conditions = owner.inner_text("#technical-conditions")
+    assert "ТП-77" in conditions and "Согласовать трассу ВЛИ" in conditions
     documents = owner.inner_text("#documents")
     for title in ("Technical conditions", "Contract offer", "Invoice"):
         assert title in documents
