@@ -22,6 +22,7 @@ import statistics
 import sys
 import tempfile
 import time
+from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,7 +42,8 @@ def build(today: datetime.date):
     from django.utils import timezone
 
     from backend.users.models import User
-    from connection.models import Applicant, Branch, ConnectionRequest
+    from connection.models import Applicant, AssetCapacity, Branch, ConnectionRequest, GridAsset
+    from connection.tariff_data import load_demo_tariffs as load_tariffs_file
 
     rng = random.Random(8)
     branch = Branch.objects.create(code="bench-console", name="РЭС (benchmark)")
@@ -99,7 +101,34 @@ def build(today: datetime.date):
             )
         )
     ConnectionRequest.objects.bulk_create(rows, batch_size=500)
-    return engineers[0]
+    # One application under review with a location, 300 connection points around it and a tariff:
+    # the engineer's page computes the offer proposal (nearest points, geodesic distance, fee).
+    assets = GridAsset.objects.bulk_create(
+        GridAsset(
+            kind="transformer_substation",
+            name=f"ТП-{index}",
+            external_id=f"bench-{index}",
+            latitude=Decimal("45.0") + Decimal(rng.uniform(-0.05, 0.05)).quantize(Decimal("0.000001")),
+            longitude=Decimal("42.0") + Decimal(rng.uniform(-0.05, 0.05)).quantize(Decimal("0.000001")),
+            branch=branch,
+        )
+        for index in range(300)
+    )
+    AssetCapacity.objects.bulk_create(
+        AssetCapacity(
+            asset=asset, voltage_kv=Decimal("0.4"), installed_kw=Decimal(rng.choice([10, 100, 400]))
+        )
+        for asset in assets
+    )
+    load_tariffs_file()
+    reviewed = ConnectionRequest.objects.filter(state="under_review").order_by("id").first()
+    ConnectionRequest.objects.filter(pk=reviewed.pk).update(
+        latitude=Decimal("45.0"),
+        longitude=Decimal("42.0"),
+        settlement_kind="urban",
+        reliability_category="III",
+    )
+    return engineers[0], reviewed.pk
 
 
 def main() -> int:
@@ -127,7 +156,7 @@ def main() -> int:
     from django.utils import timezone
 
     call_command("migrate", verbosity=0)
-    engineer = build(timezone.localdate())
+    engineer, reviewed = build(timezone.localdate())
     client = Client(HTTP_ACCEPT_LANGUAGE="ru")
     client.force_login(engineer)
     pages = [
@@ -137,6 +166,7 @@ def main() -> int:
         ("console, due within 5 wd", "/console/?due_within=5&state=submitted&state=under_review"),
         ("console, search by name", "/console/?q=Петров"),
         ("console, assigned to me", "/console/?assigned=me"),
+        ("engineer's application page", f"/console/applications/{reviewed}/"),
     ]
     vendor = connection.vendor
     print(

@@ -295,3 +295,42 @@ def test_offer_proposal_api(make_client, engineer, north, stranger, substation, 
     assert data["validity_years"] == 2
     assert make_client(application.owner).get(url).status_code == 403
     assert make_client(stranger).get(url).status_code == 404
+
+
+# --- queries --------------------------------------------------------------------------------------
+
+
+def test_queries_do_not_grow_with_documents_history_and_messages(engineer, north, substation):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from connection import messaging
+    from tests.factories import add_document
+
+    application = application_in_state("needs_info", branch=north)
+    client = client_for(engineer)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(page(application)).status_code == 200
+        return len(captured)
+
+    def add(index: int) -> None:
+        add_document(application, "other", name=f"extra-{index}.pdf")
+        TransitionLog.objects.create(
+            application=application,
+            transition="take_into_work",
+            from_state="needs_info",
+            to_state="needs_info",
+            actor=engineer,
+            actor_role="engineer",
+        )
+        messaging.post_message(request=application, author=engineer, text=f"Вопрос {index}")
+        messaging.post_message(request=application, author=application.owner, text=f"Ответ {index}")
+
+    add(0)  # one of each: prefetches of empty lists are skipped, so start from non-empty ones
+    client.get(page(application))  # warm the per-process caches (rulebook, calendar, point index)
+    before = count()
+    for index in range(1, 5):
+        add(index)
+    assert count() == before
