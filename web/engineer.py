@@ -15,7 +15,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.db import models
 from django.http import Http404
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from connection import completeness, selectors, technical_conditions
@@ -98,17 +98,23 @@ def _shown(field: models.Field, value: Any) -> str:
     if isinstance(value, Decimal):
         return f"{value.normalize():f}" if value == value.to_integral() else f"{value:f}"
     if isinstance(value, datetime):
-        return timezone.localtime(value).strftime("%d.%m.%Y %H:%M")
+        return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
     if isinstance(value, date):
-        return value.strftime("%d.%m.%Y")
+        return formats.date_format(value, "SHORT_DATE_FORMAT")
     return str(value)
+
+
+def _label(field: models.Field) -> str:
+    """The verbose name with a capital first letter (INN and SNILS stay as they are)."""
+    name = str(field.verbose_name)
+    return name[:1].upper() + name[1:]
 
 
 def _rows(instance: models.Model, names: tuple[str, ...]) -> list[tuple[str, str]]:
     rows = []
     for name in names:
         field = instance._meta.get_field(name)
-        rows.append((str(field.verbose_name).capitalize(), _shown(field, getattr(instance, name))))
+        rows.append((_label(field), _shown(field, getattr(instance, name))))
     return rows
 
 
@@ -129,7 +135,7 @@ def applicant_rows(application: ConnectionRequest) -> list[tuple[str, str]]:
             continue
         if isinstance(field, models.DateField) and isinstance(value, str):
             value = date.fromisoformat(value)
-        rows.append((str(field.verbose_name).capitalize(), _shown(field, value)))
+        rows.append((_label(field), _shown(field, value)))
     return rows
 
 
@@ -142,7 +148,10 @@ def field_sections(application: ConnectionRequest) -> list[dict]:
         (
             _("Stage %(position)s") % {"position": stage.position},
             _("%(date)s: %(kw)s kW")
-            % {"date": stage.planned_date.strftime("%d.%m.%Y"), "kw": f"{stage.power_kw.normalize():f}"},
+            % {
+                "date": formats.date_format(stage.planned_date, "SHORT_DATE_FORMAT"),
+                "kw": f"{stage.power_kw.normalize():f}",
+            },
         )
         for stage in application.stages.all()
     ]

@@ -19,8 +19,8 @@ from rest_framework import serializers as drf_serializers
 from backend.api.errors import Conflict
 from connection import messaging, selectors
 from connection.api.transitions import input_serializer
-from connection.pdf_documents import issued_conditions
 from connection.models.messages import MAX_ATTACHMENTS, MESSAGE_MAX_LENGTH
+from connection.pdf_documents import issued_conditions
 from connection.workflow_actions import perform_transition
 from web.forms import UploadForm
 from web.wizard import document_rows
