@@ -276,13 +276,15 @@ def load_demo_applications() -> int:
     """Two applications of the demo applicant, once: a draft in Mikhailovsk and a registered one in
     Stavropol (the demo engineer's branch), made through the same services as the portal's."""
     from datetime import timedelta
-    from decimal import Decimal
+    from decimal import ROUND_HALF_UP, Decimal
 
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.utils import timezone
 
     from connection import services, workflow_actions
+    from connection.api.calculator import CalculationInputSerializer, calculate
     from connection.completeness import required_documents
+    from connection.load_calculation import apply_load_result
 
     owner = User.objects.filter(email=DEMO_ACCOUNTS[0].email).first()
     if owner is None or owner.connection_requests.exists():
@@ -327,6 +329,21 @@ def load_demo_applications() -> int:
         },
         stages=[{"planned_date": stage_date, "power_kw": Decimal("12")}],
     )
+    # The power comes from the load calculator, so the engineer's page shows a calculation and its trace.
+    serializer = CalculationInputSerializer(
+        data={
+            "devices": [
+                {"device_type": "electric_cooker", "quantity": 1},
+                {"device_type": "storage_water_heater", "quantity": 1},
+                {"device_type": "lighting_led", "quantity": 30},
+                {"name": "Мастерская", "unit_kw": "2.5", "quantity": 1},
+            ]
+        }
+    )
+    serializer.is_valid(raise_exception=True)
+    calculation_input = dict(serializer.validated_data)
+    result = calculate(calculation_input)
+    design_kw = Decimal(result.design_kw).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     registered = services.create_draft(
         owner=owner,
         data={
@@ -336,10 +353,11 @@ def load_demo_applications() -> int:
             "cadastral_number": "26:12:030101:45",
             "latitude": Decimal("45.015000"),
             "longitude": Decimal("41.925000"),
-            "requested_kw": Decimal("15"),
+            "requested_kw": design_kw,
         },
-        stages=[{"planned_date": stage_date, "power_kw": Decimal("15")}],
+        stages=[{"planned_date": stage_date, "power_kw": design_kw}],
     )
+    apply_load_result(request=registered, result=result, input_data=calculation_input, user=owner)
     for doc_type in required_documents(registered):
         services.upload_document(
             request=registered,

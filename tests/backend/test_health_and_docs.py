@@ -88,6 +88,13 @@ def test_load_demo_is_idempotent(settings):
     assert User.objects.filter(email__endswith="@demo.local").count() == 4
     admin = User.objects.get(email="admin@demo.local")
     assert admin.is_superuser and admin.check_password("demo-admin-2026")
+    # the registered demo application got its power from the calculator, kept with its trace
+    from connection.models import LoadCalculation
+
+    calculation = LoadCalculation.objects.get()
+    assert calculation.request.state == "submitted"
+    assert calculation.request.requested_kw == calculation.design_kw
+    assert calculation.result["trace"]
 
 
 def test_schema_documents_every_field_and_shows_examples():
