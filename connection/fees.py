@@ -275,9 +275,14 @@ def fee_for_request(
     cable_km: Decimal = Decimal("0"),
     privileged: bool = False,
     on: date | None = None,
+    requested_kw: Decimal | None = None,
+    voltage_level: str | None = None,
+    reliability_category: str | None = None,
 ) -> FeeResult | None:
     """The fee of an application from its facts (household = individual applicant; the distance
-    condition by its settlement kind and the application's rulebook); None when no tariff applies."""
+    condition by its settlement kind and the application's rulebook); None when no tariff applies.
+    `requested_kw`, `voltage_level` and `reliability_category` replace the application's when the
+    technical conditions grant something else."""
     from django.utils import timezone
 
     from connection.models import Territory
@@ -288,14 +293,15 @@ def fee_for_request(
         group = ApplicantGroup.BUSINESS
     else:
         group = ApplicantGroup.PRIVILEGED_HOUSEHOLD if privileged else ApplicantGroup.HOUSEHOLD
+    kw = (request.requested_kw or Decimal("0")) if requested_kw is None else requested_kw
+    voltage = voltage_level or request.voltage_level
     try:
         return calculate_fee(
             applicant_group=group,
-            requested_kw=request.requested_kw or Decimal("0"),
-            total_kw=(request.previously_connected_kw or Decimal("0"))
-            + (request.requested_kw or Decimal("0")),
-            voltage_kv=Decimal(request.voltage_level) if request.voltage_level else None,
-            reliability_category=request.reliability_category or None,
+            requested_kw=kw,
+            total_kw=(request.previously_connected_kw or Decimal("0")) + kw,
+            voltage_kv=Decimal(voltage) if voltage else None,
+            reliability_category=reliability_category or request.reliability_category or None,
             within_distance=within_distance(
                 rules=rules,
                 urban=request.settlement_kind == Territory.SettlementKind.URBAN,

@@ -70,11 +70,15 @@ def active_reservation(*, request: ConnectionRequest) -> Reservation | None:
     )
 
 
-def unsuitable_point(request: ConnectionRequest, capacity: AssetCapacity) -> str | None:
+def unsuitable_point(
+    request: ConnectionRequest, capacity: AssetCapacity, *, voltage_level: str | None = None
+) -> str | None:
     """Why this point cannot serve the application, or None: it must be of the application's
-    voltage class (0.23 kV single-phase connections hang on 0.4 kV points) and of its branch."""
-    if request.voltage_level:
-        wanted = Decimal("0.4") if request.voltage_level == "0.23" else Decimal(request.voltage_level)
+    voltage class (0.23 kV single-phase connections hang on 0.4 kV points), or of `voltage_level`
+    when the technical conditions grant another, and of its branch."""
+    voltage_level = voltage_level or request.voltage_level
+    if voltage_level:
+        wanted = Decimal("0.4") if voltage_level == "0.23" else Decimal(voltage_level)
         if capacity.voltage_kv != wanted:
             return _("The connection point is of %(point)s kV; the application is for %(wanted)s kV.") % {
                 "point": capacity.voltage_kv.normalize(),
@@ -92,6 +96,7 @@ def reserve_capacity(
     capacity_id: int,
     kw: Decimal | None = None,
     field_name: str = "connection_point_id",
+    voltage_level: str | None = None,
 ) -> Reservation:
     """Reserve `kw` (default: the application's requested power) at connection point
     `capacity_id` for `request`. A reservation the application already holds is released first
@@ -113,7 +118,7 @@ def reserve_capacity(
         raise ValidationError(
             {field_name: ValidationError(_("There is no such connection point."), code="does_not_exist")}
         ) from error
-    wrong_point = unsuitable_point(request, capacity)
+    wrong_point = unsuitable_point(request, capacity, voltage_level=voltage_level)
     if wrong_point:
         raise ValidationError({field_name: ValidationError(wrong_point, code="unsuitable_point")})
     free = capacity.installed_kw - capacity.reserved_kw

@@ -15,7 +15,10 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
+import logging
 import threading
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date
 from decimal import Decimal
 from importlib import resources
@@ -23,6 +26,7 @@ from xml.sax.saxutils import escape
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -47,6 +51,7 @@ from connection.models import (
 )
 from workflow.selectors import rules_for
 
+logger = logging.getLogger(__name__)
 FONT = "DejaVuSans"
 FONT_BOLD = "DejaVuSans-Bold"
 _fonts_lock = threading.Lock()
@@ -346,8 +351,34 @@ def store_issued_document(
         uploaded_by=user,
     )
     version.file.save(file_name, ContentFile(content), save=False)
+    written = files_written.get()
+    if written is not None:
+        written.append(version.file.name)
     version.save()
     return version
+
+
+#: Files stored during the current transition (see `removed_on_failure`).
+files_written: ContextVar[list[str] | None] = ContextVar("files_written", default=None)
+
+
+@contextmanager
+def removed_on_failure():
+    """Delete the files stored inside the block if it fails: the database rows roll back with the
+    transition, the files in storage would not (personal data left behind without a row)."""
+    written: list[str] = []
+    token = files_written.set(written)
+    try:
+        yield
+    except BaseException:
+        for name in written:
+            try:
+                default_storage.delete(name)
+            except Exception:  # cleanup must never hide the original error
+                logger.exception("could not delete %s after a failed transition", name)
+        raise
+    finally:
+        files_written.reset(token)
 
 
 def _file_name(kind: str, request: ConnectionRequest) -> str:

@@ -23,6 +23,7 @@ from pyproj import Geod
 
 from backend.users.models import User
 from capacity_calc.electrical import breaker_rating, phase_current
+from connection import grid_assets
 from connection.eligibility import limits_for
 from connection.fees import FeeResult, fee_for_request
 from connection.models import AssetCapacity, ConnectionRequest, TechnicalConditions, VoltageLevel
@@ -123,9 +124,9 @@ def _option(row: dict, capacities: dict[int, AssetCapacity]) -> PointOption | No
     )
 
 
-def point_options(request: ConnectionRequest) -> tuple[list[PointOption], PointOption | None]:
-    """The candidate points (nearest first) and the one proposed: the applicant's choice, else the
-    nearest with enough free capacity, else the nearest."""
+def point_options(request: ConnectionRequest) -> tuple[list[PointOption], PointOption | None, list[str]]:
+    """The candidate points (nearest first), the one proposed — the applicant's choice when it can
+    serve, else the nearest with enough free capacity, else the nearest — and notes on the choice."""
     try:
         rows, best, max_distance = _candidates(request)
     except Exception:  # the register is an aid here: the engineer can still type the point
@@ -139,11 +140,16 @@ def point_options(request: ConnectionRequest) -> tuple[list[PointOption], PointO
     capacities = AssetCapacity.objects.select_related("asset").in_bulk(wanted)
     options = [option for row in rows if (option := _option(row, capacities))]
     chosen = None
+    notes: list[str] = []
     preferred = capacities.get(request.preferred_connection_point_id or 0)
+    if preferred is not None and (problem := grid_assets.unsuitable_point(request, preferred)):
+        notes.append(_("The point the applicant chose cannot be used: %(problem)s") % {"problem": problem})
+        options = [option for option in options if option.capacity_id != preferred.pk]
+        preferred = None
     if preferred is not None:
         chosen = next((option for option in options if option.capacity_id == preferred.pk), None)
-        if chosen is None:
-            distance = geodesic_distance_m(request, preferred) or Decimal("0")
+        distance = geodesic_distance_m(request, preferred)
+        if chosen is None and distance is not None:
             chosen = PointOption(
                 capacity_id=preferred.pk,
                 label=point_label(preferred),
@@ -163,7 +169,7 @@ def point_options(request: ConnectionRequest) -> tuple[list[PointOption], PointO
     if chosen is None and options:
         chosen = options[0]
     options.sort(key=lambda option: option.distance_m)
-    return options, chosen
+    return options, chosen, notes
 
 
 def _breaker_a(request: ConnectionRequest, max_kw: Decimal) -> int | None:
@@ -180,12 +186,12 @@ def _km(metres: Decimal) -> Decimal:
 
 def _texts(
     request: ConnectionRequest,
-    point: PointOption | None,
+    label: str,
     distance: Decimal | None,
     near_m: Decimal,
     max_kw: Decimal,
 ) -> dict[str, str]:
-    point_text = point.label if point else _("the connection point")
+    point_text = label or _("the connection point")
     grid = [_("Preparation and issue of the technical conditions, check of their fulfilment.")]
     if distance is not None and distance > near_m:
         grid.append(
@@ -238,27 +244,27 @@ def proposal(request: ConnectionRequest, *, today: date | None = None) -> Propos
     the tariffs in force for that distance and the validity from the application's rulebook."""
     today = today or timezone.localdate()
     rules = rules_for(request)
-    points, chosen = point_options(request)
+    points, chosen, point_notes = point_options(request)
     distance = chosen.distance_m if chosen else None
     max_kw = (request.previously_connected_kw or Decimal("0")) + (request.requested_kw or Decimal("0"))
     needs_construction = not (chosen and chosen.sufficient and chosen.within_distance)
     build_km = (
         _km(distance) if distance is not None and distance > rules.near_grid_distance_m else Decimal("0")
     )
-    with translation.override(settings.LANGUAGE_CODE):
-        texts = _texts(request, chosen, distance, rules.near_grid_distance_m, max_kw)
+    with translation.override(settings.LANGUAGE_CODE):  # the label and texts go into the documents
         label = (
             point_label(AssetCapacity.objects.select_related("asset").get(pk=chosen.capacity_id))
             if chosen
             else ""
         )
+        texts = _texts(request, label, distance, rules.near_grid_distance_m, max_kw)
     fee = None
     if distance is not None:
         try:
             fee = fee_for_request(request, grid_distance_m=distance, overhead_km=build_km)
         except Exception:  # an aid: without a fee the engineer types it
             logger.exception("fee unavailable for the offer form")
-    notes = []
+    notes = list(point_notes)
     if chosen is None:
         notes.append(
             _("No connection point of the application's voltage was found nearby: enter it by hand.")
@@ -293,32 +299,46 @@ def proposal(request: ConnectionRequest, *, today: date | None = None) -> Propos
     )
 
 
-def _required(value: Any) -> bool:
+@dataclass(frozen=True)
+class Granted:
+    """What the technical conditions grant: the fee, the reservation and the documents follow it."""
+
+    max_kw: Decimal
+    new_kw: Decimal  # max_kw less what is already connected: what is reserved and paid for
+    voltage_level: str
+    reliability_category: str
+
+
+def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def record(
-    *, request: ConnectionRequest, data: dict[str, Any], user: User, today: date | None = None
-) -> TechnicalConditions:
-    """Validate and store the technical conditions of the offer being issued (inside issue_offer's
-    transaction). Power, voltage and category default to the application's; the measures are
-    required. ValidationError keyed by the offer's field names."""
-    today = today or timezone.localdate()
+def check(
+    *, request: ConnectionRequest, data: dict[str, Any]
+) -> tuple[Granted | None, dict[str, ValidationError]]:
+    """The power, voltage and category granted (the application's when not given) and the measures,
+    checked against the rulebook of the application: (granted, {}) or (None, errors by field)."""
     rules = rules_for(request)
-    total = (request.previously_connected_kw or Decimal("0")) + (request.requested_kw or Decimal("0"))
+    previously = request.previously_connected_kw or Decimal("0")
+    total = previously + (request.requested_kw or Decimal("0"))
     max_kw = data.get("max_power_kw")
     max_kw = total if max_kw in (None, "") else Decimal(max_kw)
     voltage = data.get("voltage_level") or request.voltage_level
     category = data.get("reliability_category") or request.reliability_category
     errors: dict[str, ValidationError] = {}
     for name in ("grid_measures", "applicant_measures", "metering_requirements"):
-        if _required(data.get(name)):
+        if _blank(data.get(name)):
             errors[name] = ValidationError(_("This field is required."), code="required")
-    if max_kw <= 0:
-        errors["max_power_kw"] = ValidationError(_("The maximum power must be above zero."), code="min_value")
-    elif total and max_kw > total:
+    if max_kw <= previously:
         errors["max_power_kw"] = ValidationError(
-            _("The maximum power cannot exceed the %(total)s kW applied for.") % {"total": total.normalize()},
+            _("The maximum power must be above the %(kw)s kW already connected.")
+            % {"kw": f"{previously.normalize():f}"},
+            code="min_value",
+        )
+    elif max_kw > total:
+        errors["max_power_kw"] = ValidationError(
+            _("The maximum power cannot exceed the %(total)s kW applied for.")
+            % {"total": f"{total.normalize():f}"},
             code="above_request",
         )
     limits = limits_for(applicant_type=request.applicant_type, kind=request.kind, rules=rules)
@@ -326,7 +346,7 @@ def record(
         errors["voltage_level"] = ValidationError(_("This field is required."), code="required")
     elif Decimal(voltage) > limits.max_voltage_kv:
         errors["voltage_level"] = ValidationError(
-            _("At most %(kv)s kV for this applicant.") % {"kv": limits.max_voltage_kv.normalize()},
+            _("At most %(kv)s kV for this applicant.") % {"kv": f"{limits.max_voltage_kv.normalize():f}"},
             code="above_limit",
         )
     if not category:
@@ -337,17 +357,32 @@ def record(
             code="not_allowed",
         )
     if errors:
-        raise ValidationError(errors)
-    capacity_id = data.get("connection_point_id") or request.preferred_connection_point_id
+        return None, errors
+    return Granted(max_kw, max_kw - previously, voltage, category), {}
+
+
+def record(
+    *,
+    request: ConnectionRequest,
+    data: dict[str, Any],
+    user: User,
+    granted: Granted,
+    capacity_id: int | None,
+    today: date | None = None,
+) -> TechnicalConditions:
+    """Store the technical conditions of the offer being issued (inside issue_offer's transaction,
+    after `check`, the fee check and the reservation)."""
+    today = today or timezone.localdate()
+    rules = rules_for(request)
     conditions, _created = TechnicalConditions.objects.update_or_create(
         request=request,
         defaults={
             "number": f"ТУ-{request.number or request.pk}",
             "connection_point": request.connection_point_label,
             "connection_capacity_id": capacity_id,
-            "max_power_kw": max_kw,
-            "voltage_level": voltage,
-            "reliability_category": category,
+            "max_power_kw": granted.max_kw,
+            "voltage_level": granted.voltage_level,
+            "reliability_category": granted.reliability_category,
             "grid_measures": data["grid_measures"].strip(),
             "applicant_measures": data["applicant_measures"].strip(),
             "metering_requirements": data["metering_requirements"].strip(),

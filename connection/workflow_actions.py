@@ -18,7 +18,11 @@ from backend.users.models import User
 from connection import completeness, grid_assets, services, technical_conditions, territories
 from connection.fees import fee_for_request  # --- fee
 from connection.models import AssetCapacity, ConnectionRequest, PaymentOption
-from connection.pdf_documents import connection_documents, offer_documents  # --- pdf documents
+from connection.pdf_documents import (  # --- pdf documents
+    connection_documents,
+    offer_documents,
+    removed_on_failure,
+)
 from workflow.rulebook import get_rules
 from workflow.selectors import rules_for
 from workflow.services import run_transition
@@ -79,12 +83,17 @@ def _reject(request: ConnectionRequest, data: dict[str, Any], user: User) -> Non
 
 
 def _issue_offer(request: ConnectionRequest, data: dict[str, Any], user: User) -> None:
-    """The offer needs the technical conditions, the fee and the connection point."""
+    """The offer: the technical conditions (what they grant decides the fee and the reservation),
+    the connection point, the fee and its documents."""
     errors = {}
     for field in ("fee_rub", "grid_distance_m"):
         if data.get(field) in (None, ""):
             errors[field] = ValidationError(_("This field is required."), code="required")
-    point_id = data.get("connection_point_id") or request.preferred_connection_point_id
+    # Absent: the point the applicant chose, if any; 0: explicitly a point outside the register.
+    point_id = data.get("connection_point_id")
+    if point_id is None:
+        point_id = request.preferred_connection_point_id
+    point_id = point_id or None
     label = (data.get("connection_point") or "").strip()
     if not label and point_id is None:
         errors["connection_point"] = ValidationError(
@@ -92,10 +101,13 @@ def _issue_offer(request: ConnectionRequest, data: dict[str, Any], user: User) -
         )
     if data.get("fee_rub") is not None and Decimal(data["fee_rub"]) < 0:
         errors["fee_rub"] = ValidationError(_("The fee cannot be negative."), code="min_value")
+    granted, conditions_errors = technical_conditions.check(request=request, data=data)
+    errors.update(conditions_errors)
     if errors:
         raise ValidationError(errors)
-    _check_fee(request, data)  # --- fee
-    if not label:
+    _check_fee(request, data, granted)  # --- fee
+    if point_id is not None:
+        # A point of the register names itself, so the documents and the reservation agree.
         capacity = AssetCapacity.objects.select_related("asset").filter(pk=point_id).first()
         if capacity is None:
             raise ValidationError(
@@ -112,17 +124,20 @@ def _issue_offer(request: ConnectionRequest, data: dict[str, Any], user: User) -
     request.grid_distance_m = Decimal(data["grid_distance_m"])
     request.needs_construction = bool(data.get("needs_construction", False))
     request.crosses_third_party_land = bool(data.get("crosses_third_party_land", False))
-    # --- grid assets: reserve the requested power at the connection point (row-locked, same transaction)
-    # Without an explicit point, the one the applicant chose (if any) is reserved.
+    # --- grid assets: reserve the power granted at the point, of the voltage granted (row-locked)
     if point_id is not None:
-        grid_assets.reserve_capacity(request=request, capacity_id=point_id)
+        grid_assets.reserve_capacity(
+            request=request, capacity_id=point_id, kw=granted.new_kw, voltage_level=granted.voltage_level
+        )
     # --- end grid assets
-    technical_conditions.record(request=request, data=data, user=user)
+    technical_conditions.record(request=request, data=data, user=user, granted=granted, capacity_id=point_id)
     offer_documents(request=request, user=user)  # --- pdf documents
 
 
 # --- fee: the calculated fee; a different fee needs the engineer's reason, recorded in the history
-def _check_fee(request: ConnectionRequest, data: dict[str, Any]) -> None:
+def _check_fee(
+    request: ConnectionRequest, data: dict[str, Any], granted: technical_conditions.Granted
+) -> None:
     fee = Decimal(data["fee_rub"]).quantize(Decimal("0.01"))
     result = fee_for_request(
         request,
@@ -130,6 +145,9 @@ def _check_fee(request: ConnectionRequest, data: dict[str, Any]) -> None:
         overhead_km=Decimal(data.get("overhead_km") or 0),
         cable_km=Decimal(data.get("cable_km") or 0),
         privileged=bool(data.get("privileged_applicant")),
+        requested_kw=granted.new_kw,
+        voltage_level=granted.voltage_level,
+        reliability_category=granted.reliability_category,
     )
     reason = (data.get("fee_override_reason") or "").strip()
     if result is None:
@@ -261,14 +279,15 @@ def perform_transition(
         before(application, data, user)
         history.update(_as_json(data))  # --- fee: what a step added to the data (the calculated fee)
 
-    return run_transition(
-        application=request,
-        name=name,
-        user=user,
-        comment=comment,
-        data=history,
-        before=run_before if before else None,
-    )
+    with removed_on_failure():  # --- pdf documents: no orphan files when the transition fails
+        return run_transition(
+            application=request,
+            name=name,
+            user=user,
+            comment=comment,
+            data=history,
+            before=run_before if before else None,
+        )
 
 
 def submit(*, request: ConnectionRequest, user: User) -> ConnectionRequest:

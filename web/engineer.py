@@ -308,7 +308,7 @@ def map_data(application: ConnectionRequest, proposal) -> dict | None:
     if proposal is not None:
         points = proposal.points
     else:
-        points, _chosen = technical_conditions.point_options(application)
+        points, _chosen, _notes = technical_conditions.point_options(application)
     return {
         "object": {"lat": float(application.latitude), "lon": float(application.longitude)},
         "points": [

@@ -42,12 +42,13 @@ class IssueOfferSerializer(TransitionInputSerializer):
     # --- connection point
     connection_point_id = serializers.IntegerField(
         required=False,
-        min_value=1,
+        min_value=0,
         label=_("connection point of the register"),
         help_text=_(
-            "The connection point (asset and voltage level) of the register: the requested power is reserved "
-            "there when the offer is issued and released if the application is annulled, withdrawn or rejected. "
-            "The applicant's chosen point when omitted."
+            "The connection point (asset and voltage level) of the register: the power granted is reserved "
+            "there when the offer is issued and released if the application is annulled, withdrawn or rejected, "
+            "and the documents name it as the register does. The applicant's chosen point when omitted; 0 for "
+            "a point outside the register (then name it in `connection_point`)."
         ),
     )
     connection_point = serializers.CharField(
@@ -56,7 +57,8 @@ class IssueOfferSerializer(TransitionInputSerializer):
         max_length=200,
         label=_("connection point"),
         help_text=_(
-            "As named in the documents; taken from the register when `connection_point_id` is given."
+            "A point outside the register, as the documents name it; ignored when `connection_point_id` "
+            "names one."
         ),
     )
     grid_distance_m = serializers.DecimalField(

@@ -314,7 +314,8 @@ class ConnectionRequestViewSet(viewsets.ModelViewSet):
             "reliability category applied for, standard measures of both sides and metering requirements, the "
             "fee by the tariffs in force and the validity of the technical conditions from the rulebook. A "
             "proposal to edit, not a decision: everything is checked again when the offer is issued. Branch "
-            "staff only (403 for the applicant)."
+            "staff only (403 for the applicant); 409 unless the application is accepted as complete "
+            "(`under_review`)."
         ),
         responses={200: OfferProposalSerializer},
     )
@@ -325,8 +326,8 @@ class ConnectionRequestViewSet(viewsets.ModelViewSet):
         application = self.get_object()
         if not is_branch_staff(application, request.user):
             raise exceptions.PermissionDenied(_("Only the staff of the application's branch issue offers."))
-        if application.state == State.DRAFT:
-            raise Conflict(_("A draft gets no offer."))
+        if application.state != State.UNDER_REVIEW:
+            raise Conflict(_("An offer is issued only to an application accepted as complete."))
         return Response(
             OfferProposalSerializer(proposal_data(technical_conditions.proposal(application))).data
         )

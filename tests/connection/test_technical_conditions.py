@@ -11,7 +11,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from connection import technical_conditions
-from connection.models import TechnicalConditions
+from connection.models import Reservation, TechnicalConditions
 from tests.connection.factories_assets import application_in_state, point
 from tests.factories import BranchFactory
 
@@ -196,3 +196,122 @@ def test_offer_proposal_is_refused_for_drafts_and_other_branches(make_client, br
     application = application_in_state("under_review", branch=branch)
     outsider = UserFactory(role="engineer", branches=[BranchFactory(code="far")])
     assert make_client(outsider).get(f"{URL}{application.pk}/offer-proposal/").status_code == 404
+
+
+# --- the point, the power and the voltage agree across documents, reservation and fee ------------
+
+
+def test_a_point_of_the_register_wins_over_a_typed_name(make_client, supervisor, branch):
+    substation = point("45.001000", "42.000000", branch=branch, name="ТП-Б")
+    application = application_in_state("under_review", branch=branch)
+    response = issue(
+        make_client(supervisor),
+        application,
+        connection_point_id=substation.pk,
+        connection_point="ТП-А, 0,4 кВ",
+        fee_override_reason="x",
+    )
+    assert response.status_code == 200, response.json()
+    assert response.json()["technical_conditions"]["connection_point"].startswith("ТП-Б")
+    assert Reservation.objects.get(request=application).capacity == substation
+
+
+def test_zero_means_a_point_outside_the_register_even_when_the_applicant_chose_one(
+    make_client, supervisor, branch
+):
+    chosen = point("45.001000", "42.000000", branch=branch, installed_kw="1")  # too small anyway
+    application = application_in_state("under_review", branch=branch, preferred_connection_point=chosen)
+    response = issue(
+        make_client(supervisor),
+        application,
+        connection_point_id=0,
+        connection_point="Опора № 12 ВЛ-0,4 кВ Ф-3",
+        fee_override_reason="x",
+    )
+    assert response.status_code == 200, response.json()
+    assert response.json()["technical_conditions"]["connection_point"] == "Опора № 12 ВЛ-0,4 кВ Ф-3"
+    assert response.json()["technical_conditions"]["connection_capacity"] is None
+    assert not Reservation.objects.filter(request=application).exists()
+
+
+def test_the_power_granted_is_what_is_reserved_and_paid_for(make_client, supervisor, branch):
+    from connection.models import Tariff
+
+    Tariff.objects.create(
+        region="RU-STA",
+        applicant_group="household",
+        valid_from=date(2024, 1, 1),
+        preferential_rate_per_kw=Decimal("5000"),
+        c1_per_connection=Decimal("25000"),
+        c2_per_km_overhead=Decimal("1500000"),
+        metering_cost=Decimal("26000"),
+    )
+    substation = point("45.001000", "42.000000", branch=branch)
+    application = application_in_state("under_review", branch=branch, settlement_kind="urban")
+    client = make_client(supervisor)
+    refused = issue(
+        client, application, connection_point_id=substation.pk, max_power_kw="10", fee_rub="75000.00"
+    )
+    assert refused.status_code == 400
+    assert "50000.00" in refused.json()["errors"][0]["message"]  # 10 kW × 5 000, not 15 kW
+    response = issue(
+        client, application, connection_point_id=substation.pk, max_power_kw="10", fee_rub="50000.00"
+    )
+    assert response.status_code == 200, response.json()
+    assert Reservation.objects.get(request=application).kw == Decimal("10")
+
+
+def test_the_voltage_granted_must_match_the_point(make_client, supervisor, branch):
+    from tests.factories import LegalEntityFactory
+
+    low = point("45.001000", "42.000000", branch=branch, voltage_kv="0.4")
+    application = application_in_state(
+        "under_review", branch=branch, applicant=LegalEntityFactory(), requested_kw=Decimal("100")
+    )
+    response = issue(
+        make_client(supervisor),
+        application,
+        connection_point_id=low.pk,
+        voltage_level="10",
+        reliability_category="II",
+        fee_override_reason="x",
+    )
+    assert response.status_code == 400
+    assert fields_of(response) == {"connection_point_id": "unsuitable_point"}
+    assert not TechnicalConditions.objects.exists() and not Reservation.objects.exists()
+
+
+def test_a_failed_offer_leaves_no_files_behind(make_client, supervisor, branch, settings, monkeypatch):
+    from pathlib import Path
+
+    from django.core.exceptions import ValidationError
+
+    from connection import workflow_actions
+
+    def documents_then_failure(*, request, user):
+        real_offer_documents(request=request, user=user)
+        raise ValidationError({"fee_rub": ValidationError("simulated failure after the PDFs", code="x")})
+
+    real_offer_documents = workflow_actions.offer_documents
+    monkeypatch.setattr(workflow_actions, "offer_documents", documents_then_failure)
+    application = application_in_state("under_review", branch=branch)
+    before = {path for path in Path(settings.MEDIA_ROOT).rglob("*") if path.is_file()}
+    response = issue(make_client(supervisor), application, connection_point="ТП-1", fee_override_reason="x")
+    assert response.status_code == 400
+    after = {path for path in Path(settings.MEDIA_ROOT).rglob("*") if path.is_file()}
+    assert after == before
+    assert not TechnicalConditions.objects.exists()
+
+
+def test_an_unusable_chosen_point_is_not_proposed(branch):
+    other = point("45.001000", "42.000000", branch=BranchFactory(code="elsewhere"), name="ТП-чужая")
+    mine = point("45.002000", "42.000000", branch=branch, name="ТП-своя")
+    application = application_in_state("under_review", branch=branch, preferred_connection_point=other)
+    proposal = technical_conditions.proposal(application)
+    assert proposal.values["connection_point_id"] == mine.pk
+    assert any("another branch" in note for note in proposal.notes)
+
+
+def test_offer_proposal_only_for_an_application_accepted_as_complete(make_client, supervisor, branch):
+    application = application_in_state("submitted", branch=branch)
+    assert make_client(supervisor).get(f"{URL}{application.pk}/offer-proposal/").status_code == 409

@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from django.test import Client
 from django.utils import timezone
 
@@ -233,7 +234,7 @@ def test_issuing_the_prefilled_offer_records_structured_conditions(engineer, nor
     assert conditions.max_power_kw == Decimal("15")
     assert "ограничитель" in conditions.applicant_measures
     assert conditions.validity_years == 2
-    assert conditions.valid_until == conditions.issued_on.replace(year=conditions.issued_on.year + 2)
+    assert conditions.valid_until == conditions.issued_on + relativedelta(years=2)
     assert Reservation.objects.filter(request=application, capacity=substation, released_at=None).exists()
     assert application.fee_rub == Decimal("75000.00")
 

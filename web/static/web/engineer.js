@@ -43,11 +43,17 @@
       mapEl.classList.add("no-tiles");
     }
     var bounds = L.latLngBounds([[object.lat, object.lon]]);
+    function text(value) {
+      return String(value == null ? "" : value).replace(/[&<>"']/g, function (c) {
+        return { "&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&#39;" }[c];
+      });
+    }
     points.forEach(function (p) {
       var colour = p.sufficient ? "#1a7f37" : "#cf222e";
       L.polyline([[object.lat, object.lon], [p.lat, p.lon]], { color: colour, weight: 2, dashArray: "4 4" }).addTo(map);
       L.circleMarker([p.lat, p.lon], { radius: 7, color: "#222", weight: 1, fillColor: colour, fillOpacity: 0.9 })
-        .bindTooltip(p.label + " — " + Math.round(p.distance_m) + " m, " + p.free_kw + " kW").addTo(map);
+        // Leaflet inserts tooltips as HTML: asset names come from imports, so escape them.
+        .bindTooltip(text(p.label) + " — " + Math.round(p.distance_m) + " m, " + text(p.free_kw) + " kW").addTo(map);
       bounds.extend([p.lat, p.lon]);
     });
     L.circleMarker([object.lat, object.lon], { radius: 9, color: "#0b4f8a", weight: 3, fillColor: "#fff", fillOpacity: 1 }).addTo(map);
@@ -62,7 +68,7 @@
       var option = select.options[select.selectedIndex];
       var label = form.querySelector("[name=connection_point]");
       var distance = form.querySelector("[name=grid_distance_m]");
-      if (option && option.value) {
+      if (option && option.value && option.value !== "0") {
         if (label) { label.value = option.dataset.label || ""; }
         if (distance) { distance.value = option.dataset.distance || ""; }
       } else if (label) {
