@@ -30,6 +30,7 @@ from django.core.files.storage import default_storage
 from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
@@ -238,7 +239,11 @@ def technical_conditions_pdf(request: ConnectionRequest) -> bytes:
         _fee_row(request),
         (
             _("Validity of the technical conditions"),
-            _("%(years)s years from the date of issue, until %(date)s")
+            ngettext(
+                "%(years)s year from the date of issue, until %(date)s",
+                "%(years)s years from the date of issue, until %(date)s",
+                conditions.validity_years,
+            )
             % {"years": conditions.validity_years, "date": _date_text(conditions.valid_until)},
         ),
     ]

@@ -237,7 +237,7 @@ def history(application: ConnectionRequest) -> list[dict]:
 
 def _history_label(key: str) -> str:
     return {
-        "items": _("Requested"),
+        "items": _("Items requested"),
         "reason": _("Reason"),
         "defects": _("Defects"),
         "connection_point": _("Connection point"),
