@@ -273,3 +273,18 @@ def test_assign_with_a_malformed_engineer_id_is_refused_not_an_error(engineer, n
     assert response.status_code == 302
     application.refresh_from_db()
     assert application.assigned_to is None
+
+
+def test_staff_land_on_the_console_and_applicants_on_their_applications(engineer):
+    from tests.factories import DEFAULT_PASSWORD
+
+    applicant = UserFactory(role="applicant")
+    for user, landing in ((engineer, "/console/"), (applicant, "/applications/")):
+        response = Client(**EN).post(
+            "/accounts/login/", {"username": user.email, "password": DEFAULT_PASSWORD}
+        )
+        assert response.status_code == 302 and response["Location"] == landing
+    response = Client(**EN).post(
+        "/accounts/login/?next=/about/", {"username": engineer.email, "password": DEFAULT_PASSWORD}
+    )
+    assert response["Location"] == "/about/"
