@@ -110,6 +110,18 @@ def test_engineer_processes_an_application_to_closure(page, second_page, live_se
     assert engineer.input_value("#action-issue_offer-connection_point_id") == str(substation.pk)
     assert engineer.input_value("#action-issue_offer-fee_rub") == "75000.00"
     assert engineer.input_value("#action-issue_offer-grid_measures")
+    # Farther than 300 m in a town the standardised rates apply: the fee follows the form at once.
+    distance = engineer.input_value("#action-issue_offer-grid_distance_m")
+    overhead = engineer.input_value("#action-issue_offer-overhead_km")
+    engineer.fill("#action-issue_offer-grid_distance_m", "600")
+    engineer.fill("#action-issue_offer-overhead_km", "0.6")
+    engineer.click("#fee-recalculate")
+    engineer.wait_for_function("document.querySelector('#action-issue_offer-fee_rub').value === '951000.00'")
+    assert "C2" in engineer.inner_text("#fee-recalculated")
+    engineer.fill("#action-issue_offer-grid_distance_m", distance)
+    engineer.fill("#action-issue_offer-overhead_km", overhead)
+    engineer.click("#fee-recalculate")
+    engineer.wait_for_function("document.querySelector('#action-issue_offer-fee_rub').value === '75000.00'")
     engineer.fill(
         "#action-issue_offer-other_conditions", "Согласовать трассу ВЛИ с администрацией поселения."
     )

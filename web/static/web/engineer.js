@@ -76,4 +76,49 @@
       }
     });
   }
+
+  /* --- Offer form: the fee recalculated by the tariffs for what the form says now ------------- */
+  var recalc = document.getElementById("fee-recalculate");
+  if (recalc) {
+    var offer = recalc.form;
+    var status = document.getElementById("fee-recalculated");
+    function value(name) { var el = offer.querySelector("[name=" + name + "]"); return el ? el.value.trim() : ""; }
+    recalc.addEventListener("click", function () {
+      var previously = Number(offer.dataset.previouslyKw || 0);
+      var total = Number(value("max_power_kw"));
+      var privileged = offer.querySelector("[name=privileged_applicant]");
+      var body = {
+        applicant_group: offer.dataset.applicantGroup === "household" && privileged && privileged.checked ?
+          "privileged_household" : offer.dataset.applicantGroup,
+        requested_kw: (total - previously).toFixed(2),
+        total_kw: total.toFixed(2),
+        voltage_kv: value("voltage_level"),
+        reliability_category: value("reliability_category") || "III",
+        grid_distance_m: value("grid_distance_m"),
+        settlement_kind: offer.dataset.settlementKind,
+        overhead_km: value("overhead_km") || "0",
+        cable_km: value("cable_km") || "0"
+      };
+      status.textContent = "…";
+      fetch(offer.dataset.feeUrl, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", Accept: "application/json",
+          "X-CSRFToken": offer.querySelector("[name=csrfmiddlewaretoken]").value },
+        body: JSON.stringify(body)
+      }).then(function (r) { return r.json().then(function (data) { return { ok: r.ok, data: data }; }); })
+        .then(function (res) {
+          if (!res.ok) {
+            var errors = (res.data && res.data.errors) || [];
+            status.textContent = errors.length ? errors[0].message : String(res.status);
+            return;
+          }
+          offer.querySelector("[name=fee_rub]").value = res.data.total_rub;
+          status.textContent = (res.data.lines || []).map(function (line) {
+            return line.label + ": " + line.formula + " = " + line.amount_rub;
+          }).join("; ");
+        })
+        .catch(function () { status.textContent = "—"; });
+    });
+  }
 })();
