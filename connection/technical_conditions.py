@@ -36,14 +36,6 @@ _GEOD = Geod(ellps="WGS84")
 DEFAULT_COS_PHI = 0.95
 #: Line voltage (V) by voltage level, for the current of the applicant's input.
 _VOLTAGE_V = {VoltageLevel.V0_23: 230, VoltageLevel.V0_4: 400}
-STRUCTURED_FIELDS = (
-    "max_power_kw",
-    "voltage_level",
-    "reliability_category",
-    "grid_measures",
-    "applicant_measures",
-    "metering_requirements",
-)
 
 
 @dataclass(frozen=True)

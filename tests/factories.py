@@ -156,6 +156,22 @@ class ConnectionRequestFactory(factory.django.DjangoModelFactory):
 PDF_BYTES = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 
 
+class TariffFactory(factory.django.DjangoModelFactory):
+    """The household tariff of the fee tests: 5 000 RUB/kW preferential, C1 25 000, C2 1 500 000
+    per km of overhead line, metering 26 000, VAT included — so 15 kW within 300 m costs 75 000."""
+
+    class Meta:
+        model = "connection.Tariff"
+
+    region = "RU-STA"
+    applicant_group = "household"
+    valid_from = datetime.date(2024, 1, 1)
+    preferential_rate_per_kw = Decimal("5000")
+    c1_per_connection = Decimal("25000")
+    c2_per_km_overhead = Decimal("1500000")
+    metering_cost = Decimal("26000")
+
+
 def png_bytes() -> bytes:
     from io import BytesIO
 

@@ -167,22 +167,7 @@ def field_sections(application: ConnectionRequest) -> list[dict]:
             {
                 "id": "conditions",
                 "title": _("Technical conditions %(number)s") % {"number": conditions.number},
-                "rows": _rows(
-                    conditions,
-                    (
-                        "connection_point",
-                        "max_power_kw",
-                        "voltage_level",
-                        "reliability_category",
-                        "grid_measures",
-                        "applicant_measures",
-                        "metering_requirements",
-                        "other_conditions",
-                        "validity_years",
-                        "issued_on",
-                        "valid_until",
-                    ),
-                ),
+                "rows": _rows(conditions, conditions.CONTENT_FIELDS),
             }
         )
     return sections

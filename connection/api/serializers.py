@@ -303,21 +303,7 @@ class ConnectionRequestSerializer(serializers.ModelSerializer):
 class TechnicalConditionsSerializer(serializers.ModelSerializer):
     class Meta:
         model = TechnicalConditions
-        fields = [
-            "number",
-            "connection_point",
-            "connection_capacity",
-            "max_power_kw",
-            "voltage_level",
-            "reliability_category",
-            "grid_measures",
-            "applicant_measures",
-            "metering_requirements",
-            "other_conditions",
-            "validity_years",
-            "issued_on",
-            "valid_until",
-        ]
+        fields = ["number", "connection_capacity", *TechnicalConditions.CONTENT_FIELDS]
         read_only_fields = fields
         extra_kwargs = {
             "number": {"help_text": _("ТУ-<application number>.")},

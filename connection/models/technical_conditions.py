@@ -47,6 +47,21 @@ class TechnicalConditions(models.Model):
         related_name="+",
     )
 
+    #: What the conditions say, in the order the pages and the API show it.
+    CONTENT_FIELDS = (
+        "connection_point",
+        "max_power_kw",
+        "voltage_level",
+        "reliability_category",
+        "grid_measures",
+        "applicant_measures",
+        "metering_requirements",
+        "other_conditions",
+        "validity_years",
+        "issued_on",
+        "valid_until",
+    )
+
     class Meta:
         verbose_name = _("technical conditions")
         verbose_name_plural = _("technical conditions")

@@ -3,7 +3,6 @@ recorded reason), the demo tariff file, and issued document types refused on upl
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -13,14 +12,14 @@ from django.utils import translation
 from connection.models import ConnectionRequest, Tariff
 from connection.tariff_data import load_demo_tariffs
 from tests.connection.factories_assets import application_in_state
+from tests.factories import TariffFactory
+from tests.workflow.helpers import TC_MEASURES
 from workflow.models import TransitionLog
 
 URL = "/api/v1/connection-requests/"
 ESTIMATE = "/api/v1/fees/estimate/"
 OFFER = {
-    "grid_measures": "Строительство ВЛИ-0,4 кВ от ТП-12 до границы участка, около 120 м.",
-    "applicant_measures": "Вводное устройство и автоматический выключатель 25 А.",
-    "metering_requirements": "Прибор учёта класса точности 1,0 на границе участка.",
+    **TC_MEASURES,
     "connection_point": "ТП-1, РУ-0,4 кВ",
     "grid_distance_m": "120",
 }
@@ -34,15 +33,7 @@ def _english():
 
 @pytest.fixture
 def household_tariff(db):
-    return Tariff.objects.create(
-        region="RU-STA",
-        applicant_group="household",
-        valid_from=date(2024, 1, 1),
-        preferential_rate_per_kw=Decimal("5000"),
-        c1_per_connection=Decimal("25000"),
-        c2_per_km_overhead=Decimal("1500000"),
-        metering_cost=Decimal("26000"),
-    )
+    return TariffFactory()
 
 
 def errors_by_field(response) -> dict[str, str]:

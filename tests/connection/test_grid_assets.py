@@ -19,13 +19,12 @@ from django.utils import translation
 from connection import grid_assets, nearest, workflow_actions
 from connection.models import AssetCapacity, ConnectionRequest, GridAsset, Reservation
 from tests.connection.factories_assets import AssetCapacityFactory, application_in_state, point
+from tests.workflow.helpers import TC_MEASURES
 from workflow.jobs import run_deadline_jobs
 
 URL = "/api/v1/connection-requests/"
 OFFER = {
-    "grid_measures": "Строительство ВЛИ-0,4 кВ от ТП-12 до границы участка, около 120 м.",
-    "applicant_measures": "Вводное устройство и автоматический выключатель 25 А.",
-    "metering_requirements": "Прибор учёта класса точности 1,0 на границе участка.",
+    **TC_MEASURES,
     "connection_point": "ТП-1, РУ-0,4 кВ",
     "fee_rub": "75000.00",
     "grid_distance_m": "120",

@@ -17,15 +17,13 @@ from django.utils import timezone
 
 from connection import pdf_documents
 from connection.models import ConnectionRequest, Document, TechnicalConditions
-from tests.workflow.helpers import in_state
+from tests.workflow.helpers import TC_MEASURES, in_state
 
 URL = "/api/v1/connection-requests/"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "pdf"
 NAME = "Петров Пётр Петрович"
 OFFER = {
-    "grid_measures": "Строительство ВЛИ-0,4 кВ от ТП-12 до границы участка, около 120 м.",
-    "applicant_measures": "Вводное устройство и автоматический выключатель 25 А.",
-    "metering_requirements": "Прибор учёта класса точности 1,0 на границе участка.",
+    **TC_MEASURES,
     "connection_point": "ТП-12, РУ-0,4 кВ",
     "fee_rub": "75000.00",
     "grid_distance_m": "120",

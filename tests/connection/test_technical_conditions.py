@@ -13,16 +13,13 @@ from django.utils.translation import gettext
 from connection import technical_conditions
 from connection.models import Reservation, TechnicalConditions
 from tests.connection.factories_assets import application_in_state, point
-from tests.factories import BranchFactory
+from tests.factories import BranchFactory, TariffFactory
+from tests.workflow.helpers import TC_MEASURES
 
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/connection-requests/"
-MEASURES = {
-    "grid_measures": "Строительство ВЛИ-0,4 кВ от ТП-12 до границы участка.",
-    "applicant_measures": "Вводное устройство и автоматический выключатель 25 А.",
-    "metering_requirements": "Прибор учёта класса точности 1,0 на границе участка.",
-}
+MEASURES = TC_MEASURES
 
 
 @pytest.fixture(autouse=True)
@@ -235,17 +232,8 @@ def test_zero_means_a_point_outside_the_register_even_when_the_applicant_chose_o
 
 
 def test_the_power_granted_is_what_is_reserved_and_paid_for(make_client, supervisor, branch):
-    from connection.models import Tariff
 
-    Tariff.objects.create(
-        region="RU-STA",
-        applicant_group="household",
-        valid_from=date(2024, 1, 1),
-        preferential_rate_per_kw=Decimal("5000"),
-        c1_per_connection=Decimal("25000"),
-        c2_per_km_overhead=Decimal("1500000"),
-        metering_cost=Decimal("26000"),
-    )
+    TariffFactory()
     substation = point("45.001000", "42.000000", branch=branch)
     application = application_in_state("under_review", branch=branch, settlement_kind="urban")
     client = make_client(supervisor)

@@ -7,16 +7,14 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from connection import services
-from connection.models import ConnectionRequest, Tariff, TechnicalConditions
+from connection.models import ConnectionRequest, TechnicalConditions
 from tests.connection.factories_assets import point
-from tests.factories import BranchFactory, TerritoryFactory, UserFactory
+from tests.factories import BranchFactory, TariffFactory, TerritoryFactory, UserFactory
 from tests.web.browser import CHROMIUM, log_in, shoot, upload
 from tests.workflow.helpers import in_state
 
@@ -51,15 +49,7 @@ def test_engineer_processes_an_application_to_closure(page, second_page, live_se
     branch = BranchFactory(code="res-mikh", name="Михайловский РЭС")
     TerritoryFactory(branch=branch)  # around 45.0 N 42.0 E
     substation = point("45.001000", "42.000000", installed_kw="100", branch=branch, name="ТП-77")
-    Tariff.objects.create(
-        region="RU-STA",
-        applicant_group="household",
-        valid_from=date(2024, 1, 1),
-        preferential_rate_per_kw=Decimal("5000"),
-        c1_per_connection=Decimal("25000"),
-        c2_per_km_overhead=Decimal("1500000"),
-        metering_cost=Decimal("26000"),
-    )
+    TariffFactory()
     applicant = UserFactory(role="applicant", email="petrov@example.ru")
     UserFactory(role="engineer", branches=[branch], email="engineer@example.ru", last_name="Сидоров")
     UserFactory(role="engineer", branches=[BranchFactory(code="res-other")], email="other@example.ru")

@@ -4,7 +4,6 @@ the page, the candidate points, the history) and the transition forms, prefilled
 from __future__ import annotations
 
 import re
-from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -12,9 +11,9 @@ from dateutil.relativedelta import relativedelta
 from django.test import Client
 from django.utils import timezone
 
-from connection.models import ConnectionRequest, Reservation, Tariff, TechnicalConditions
+from connection.models import ConnectionRequest, Reservation, TechnicalConditions
 from tests.connection.factories_assets import application_in_state, point
-from tests.factories import BranchFactory, UserFactory
+from tests.factories import BranchFactory, TariffFactory, UserFactory
 from workflow.models import TransitionLog
 
 pytestmark = pytest.mark.django_db
@@ -53,15 +52,7 @@ def stranger():
 
 @pytest.fixture
 def tariff(db):
-    return Tariff.objects.create(
-        region="RU-STA",
-        applicant_group="household",
-        valid_from=date(2024, 1, 1),
-        preferential_rate_per_kw=Decimal("5000"),
-        c1_per_connection=Decimal("25000"),
-        c2_per_km_overhead=Decimal("1500000"),
-        metering_cost=Decimal("26000"),
-    )
+    return TariffFactory()
 
 
 @pytest.fixture

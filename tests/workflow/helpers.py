@@ -11,14 +11,19 @@ from workflow.services import refresh_deadline
 
 URL = "/api/v1/connection-requests/"
 
+# The measures and metering of the technical conditions an offer needs.
+TC_MEASURES = {
+    "grid_measures": "Строительство ВЛИ-0,4 кВ от ТП-12 до границы участка, около 120 м.",
+    "applicant_measures": "Вводное устройство и автоматический выключатель 25 А.",
+    "metering_requirements": "Прибор учёта класса точности 1,0 на границе участка.",
+}
+
 # Valid data for each transition that takes some.
 VALID_DATA = {
     "request_info": {"items": ["Копия паспорта, страница с регистрацией"]},
     "reject": {"reason": "Объект вне зоны сетевой организации"},
     "issue_offer": {
-        "grid_measures": "Строительство ВЛИ-0,4 кВ от ТП-12 до границы участка, около 120 м.",
-        "applicant_measures": "Вводное устройство и автоматический выключатель 25 А.",
-        "metering_requirements": "Прибор учёта класса точности 1,0 на границе участка.",
+        **TC_MEASURES,
         "connection_point": "ТП-12, РУ-0,4 кВ",
         "fee_rub": "75000.00",
         "grid_distance_m": "120",
