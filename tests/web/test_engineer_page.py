@@ -326,3 +326,24 @@ def test_queries_do_not_grow_with_documents_history_and_messages(engineer, north
     for index in range(1, 5):
         add(index)
     assert count() == before
+
+
+def test_images_are_viewable_in_the_page_too(engineer, north):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from connection import services
+    from tests.factories import png_bytes
+
+    application = application_in_state("needs_info", branch=north)
+    version = services.upload_document(
+        request=application,
+        user=application.owner,
+        doc_type="other",
+        upload=SimpleUploadedFile("meter-board.png", png_bytes(), content_type="image/png"),
+    )
+    html = client_for(engineer).get(page(application)).content.decode()
+    assert 'data-view-kind="image"' in html and "meter-board.png" in html
+    url = f"/api/v1/connection-requests/{application.pk}/documents/{version.document_id}/download/?inline=1"
+    response = client_for(engineer).get(url)
+    assert response["Content-Type"] == "image/png"
+    assert response["Content-Disposition"].startswith("inline")
