@@ -26,7 +26,7 @@ from web.wizard import document_rows
 from workflow.machine import is_branch_staff
 from workflow.models import TransitionLog
 from workflow.selectors import rules_for
-from workflow.services import label_of
+from workflow.services import available, label_of
 from workflow.states import State
 
 #: Content types the page shows itself (the rest is downloaded).
@@ -314,10 +314,9 @@ def map_data(application: ConnectionRequest, proposal) -> dict | None:
 
 
 def engineer_context(request, application: ConnectionRequest, action_state: dict) -> dict:
-    from connection.selectors import latest_load_calculation
-    from web.tracking import action_forms
+    from web.tracking import action_forms  # tracking renders this page: imported late, no cycle
 
-    open_names = {form["name"] for form in action_forms(application, request.user)}
+    open_names = {info.name for info in available(application, request.user)}
     initial, proposal = action_values(application, open_names)
     return {
         "sections": field_sections(application),
@@ -326,7 +325,7 @@ def engineer_context(request, application: ConnectionRequest, action_state: dict
         "history": history(application),
         "map_data": map_data(application, proposal),
         "proposal": proposal,
-        "load_calculation": latest_load_calculation(request=application),
+        "load_calculation": selectors.latest_load_calculation(request=application),
         "checklist": missing_data_checklist(application) if "request_info" in open_names else [],
         "actions": action_forms(application, request.user, initial=initial, **action_state),
     }
