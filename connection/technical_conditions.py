@@ -51,6 +51,7 @@ class PointOption:
     latitude: Decimal
     longitude: Decimal
     generated: bool
+    capacity: AssetCapacity = field(repr=False, compare=False)  # the row, asset loaded
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,7 @@ def _option(row: dict, capacities: dict[int, AssetCapacity]) -> PointOption | No
         latitude=capacity.asset.latitude,
         longitude=capacity.asset.longitude,
         generated=bool(row["generated"]),
+        capacity=capacity,
     )
 
 
@@ -152,6 +154,7 @@ def point_options(request: ConnectionRequest) -> tuple[list[PointOption], PointO
                 latitude=preferred.asset.latitude,
                 longitude=preferred.asset.longitude,
                 generated=preferred.asset.source == "generated",
+                capacity=preferred,
             )
             options.append(chosen)
     if chosen is None and best is not None:
@@ -244,11 +247,7 @@ def proposal(request: ConnectionRequest, *, today: date | None = None) -> Propos
         _km(distance) if distance is not None and distance > rules.near_grid_distance_m else Decimal("0")
     )
     with translation.override(settings.LANGUAGE_CODE):  # the label and texts go into the documents
-        label = (
-            point_label(AssetCapacity.objects.select_related("asset").get(pk=chosen.capacity_id))
-            if chosen
-            else ""
-        )
+        label = point_label(chosen.capacity) if chosen else ""
         texts = _texts(request, label, distance, rules.near_grid_distance_m, max_kw)
     fee = None
     if distance is not None:

@@ -57,7 +57,7 @@ def _json(value: Any) -> Any:
 def proposal_data(proposal: Proposal) -> dict[str, Any]:
     return {
         "values": {key: _json(value) for key, value in proposal.values.items()},
-        "points": [vars(point) for point in proposal.points],
+        "points": proposal.points,  # the serializer reads the declared attributes
         "fee": result_data(proposal.fee) if proposal.fee else None,
         "validity_years": proposal.validity_years,
         "valid_until": proposal.valid_until,
