@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "axes",
     "backend.users",
+    "grid",
     "connection",
     "workflow",
     "web",
@@ -279,7 +280,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "RequestKindEnum": "connection.models.requests.RequestKind",
-        "AssetKindEnum": "connection.models.assets.AssetKind",  # grid assets
+        "AssetKindEnum": "grid.models.assets.AssetKind",
         "NotificationKindEnum": "workflow.models.Notification.Kind",
     },
     "EXTENSIONS_INFO": {},

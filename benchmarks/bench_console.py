@@ -42,8 +42,9 @@ def build(today: datetime.date):
     from django.utils import timezone
 
     from backend.users.models import User
-    from connection.models import Applicant, AssetCapacity, Branch, ConnectionRequest, GridAsset
+    from connection.models import Applicant, ConnectionRequest
     from connection.tariff_data import load_demo_tariffs as load_tariffs_file
+    from grid.models import AssetCapacity, Branch, GridAsset
 
     rng = random.Random(8)
     branch = Branch.objects.create(code="bench-console", name="РЭС (benchmark)")

@@ -11,17 +11,27 @@ from __future__ import annotations
 import csv
 import math
 from dataclasses import dataclass
+from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from importlib import resources
 
+import numpy as np
+import pandas as pd
 import shapely
 from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.utils import timezone
 from pyproj import Transformer
 
 from backend.users.models import User
 from backend.users.roles import Role
-from connection.models import Branch, Territory
-from connection.territories import projection
+from connection import services, workflow_actions
+from connection.completeness import required_documents
+from connection.load_calculation import apply_load_result, calculate_load
+from grid.asset_import import branch_locator, import_grid_assets
+from grid.models import Branch, Territory
+from grid.territories import projection
 
 DISTRICTS_FILE = "stavropol-krai-districts-osm.csv"
 TOWNS_FILE = "stavropol-krai-cities-hflabs.csv"
@@ -251,13 +261,8 @@ def _generated_asset_records(rng) -> list[dict]:
 def load_grid_assets() -> dict[str, int]:
     """Real OSM supply centres and generated transformer substations, through the same upsert as
     `manage.py import_grid_assets` (idempotent: a second run changes nothing)."""
-    import numpy as np
-    import pandas as pd
-
-    from connection.grid_assets import _branch_by_territory, import_grid_assets
-
     rng = np.random.default_rng(ASSET_SEED)
-    locate = _branch_by_territory()
+    locate = branch_locator()
     real = import_grid_assets(frame=pd.DataFrame.from_records(_osm_asset_records(rng, locate)), source="real")
     generated = import_grid_assets(
         frame=pd.DataFrame.from_records(_generated_asset_records(rng)), source="generated"
@@ -275,17 +280,6 @@ DEMO_PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 
 def load_demo_applications() -> int:
     """Two applications of the demo applicant, once: a draft in Mikhailovsk and a registered one in
     Stavropol (the demo engineer's branch), made through the same services as the portal's."""
-    from datetime import timedelta
-    from decimal import ROUND_HALF_UP, Decimal
-
-    from django.core.files.uploadedfile import SimpleUploadedFile
-    from django.utils import timezone
-
-    from connection import services, workflow_actions
-    from connection.api.calculator import CalculationInputSerializer, calculate
-    from connection.completeness import required_documents
-    from connection.load_calculation import apply_load_result
-
     owner = User.objects.filter(email=DEMO_ACCOUNTS[0].email).first()
     if owner is None or owner.connection_requests.exists():
         return 0
@@ -330,19 +324,15 @@ def load_demo_applications() -> int:
         stages=[{"planned_date": stage_date, "power_kw": Decimal("12")}],
     )
     # The power comes from the load calculator, so the engineer's page shows a calculation and its trace.
-    serializer = CalculationInputSerializer(
-        data={
-            "devices": [
-                {"device_type": "electric_cooker", "quantity": 1},
-                {"device_type": "storage_water_heater", "quantity": 1},
-                {"device_type": "lighting_led", "quantity": 30},
-                {"name": "Мастерская", "unit_kw": "2.5", "quantity": 1},
-            ]
-        }
-    )
-    serializer.is_valid(raise_exception=True)
-    calculation_input = dict(serializer.validated_data)
-    result = calculate(calculation_input)
+    calculation_input = {
+        "devices": [
+            {"device_type": "electric_cooker", "quantity": 1},
+            {"device_type": "storage_water_heater", "quantity": 1},
+            {"device_type": "lighting_led", "quantity": 30},
+            {"name": "Мастерская", "unit_kw": Decimal("2.5"), "quantity": 1},
+        ]
+    }
+    result = calculate_load(calculation_input)
     design_kw = Decimal(result.design_kw).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     registered = services.create_draft(
         owner=owner,

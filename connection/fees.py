@@ -19,11 +19,14 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from connection.models import ApplicantGroup, Tariff
 from connection.models.tariffs import DEFAULT_REGION
+from grid.models import Territory
 from workflow.rulebook import Rules, get_rules
+from workflow.selectors import rules_for
 
 KOPECK = Decimal("0.01")
 HOUSEHOLD_CATEGORY = "III"
@@ -283,11 +286,6 @@ def fee_for_request(
     condition by its settlement kind and the application's rulebook); None when no tariff applies.
     `requested_kw`, `voltage_level` and `reliability_category` replace the application's when the
     technical conditions grant something else."""
-    from django.utils import timezone
-
-    from connection.models import Territory
-    from workflow.selectors import rules_for
-
     rules = rules_for(request)
     if not request.is_household:
         group = ApplicantGroup.BUSINESS

@@ -14,9 +14,12 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+import capacity_calc
 from backend.users.models import User
 from capacity_calc import LoadResult
 from connection import services
@@ -27,6 +30,8 @@ from connection.models import ConnectionRequest, LoadCalculation, VoltageLevel
 VOLTAGE_LEVELS: dict[str, str] = {"0.23": VoltageLevel.V0_23, "0.4": VoltageLevel.V0_4}
 
 KW_STEP = Decimal("0.01")
+#: The device type of a row that gives its power but no type.
+FALLBACK_DEVICE_TYPE = "other"
 
 
 @dataclass(frozen=True)
@@ -200,3 +205,61 @@ def apply_load_result(
         notes=notes,
         calculation=calculation,
     )
+
+
+def _plain(values: dict[str, Any]) -> dict[str, Any]:
+    """Decimals as typed (DRF pads them to its decimal places: 2.5 → 2.500000), so that the trace
+    and the messages show what the user wrote."""
+    return {
+        key: (value.to_integral() if value == value.to_integral() else value.normalize())
+        if isinstance(value, Decimal)
+        else value
+        for key, value in values.items()
+    }
+
+
+def _device_inputs(rows: list[dict[str, Any]]) -> list[capacity_calc.DeviceInput]:
+    items = []
+    for row in rows:
+        values = _plain(row)
+        if not values.get("device_type"):
+            # no type: "other" when the power is given, else the calculator says it is required
+            values["device_type"] = FALLBACK_DEVICE_TYPE if values.get("unit_kw") is not None else None
+        items.append(capacity_calc.DeviceInput.from_dict(values))
+    return items
+
+
+def _problem_field(section: str, problem: capacity_calc.Problem) -> str:
+    """The dotted input path of a calculator problem: rows are 1-based there, 0-based here."""
+    column, row = problem.column, problem.row
+    if row is None:
+        return f"{section}.{column}" if column else section
+    index = row - 1
+    if section == "devices":
+        return f"devices.{index}.{column}" if column else f"devices.{index}"
+    if column and "." in column:  # building: "lifts.count", "other.unit_kw"
+        group, rest = column.split(".", 1)
+        return f"{section}.{group}.{index}.{rest}"
+    return f"{section}.{column}.{index}" if column else section
+
+
+def calculate_load(data: dict[str, Any]) -> capacity_calc.LoadResult:
+    """Compute a load from validated input (devices or a building); the calculator's problems
+    become a ValidationError keyed by the dotted path of the input field."""
+    section = "devices" if "devices" in data else "building"
+    try:
+        if section == "devices":
+            return capacity_calc.calculate_devices(_device_inputs(data["devices"]))
+        building = _plain(data["building"])
+        building["lifts"] = [capacity_calc.LiftInput(**_plain(lift)) for lift in building.get("lifts", [])]
+        building["other"] = _device_inputs(building.get("other", []))
+        return capacity_calc.calculate_building(capacity_calc.BuildingInput(**building))
+    except capacity_calc.InputError as error:
+        english = (get_language() or "").startswith("en")
+        detail: dict[str, list[ValidationError]] = {}
+        for problem in error.problems:
+            message = problem.message_en if english else problem.message
+            detail.setdefault(_problem_field(section, problem), []).append(
+                ValidationError(message, code=problem.code)
+            )
+        raise ValidationError(detail) from None

@@ -14,12 +14,14 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from backend.api.errors import Conflict
 from backend.users.models import User
 from backend.users.roles import Role
-from connection import documents, territories
-from connection.models import Branch, ConnectionRequest, Message, MessageAttachment, Side
+from connection import documents
+from connection.exceptions import ApplicationConflict
+from connection.models import ConnectionRequest, Message, MessageAttachment, Side
 from connection.models.messages import MAX_ATTACHMENTS, MESSAGE_MAX_LENGTH
+from grid import territories
+from grid.models import Branch
 from workflow.machine import is_branch_staff
 from workflow.models import Notification
 from workflow.notifications import branch_staff, notify
@@ -160,7 +162,9 @@ def post_message(
     if side is None:
         raise PermissionDenied(_("Only the applicant and the branch's staff write in this thread."))
     if request.state == State.DRAFT:
-        raise Conflict(_("Messages can be written once the application is submitted."), code="draft")
+        raise ApplicationConflict(
+            _("Messages can be written once the application is submitted."), code="draft"
+        )
     message = _create(
         request=request, branch=request.branch, author=author, side=side, text=text, files=files
     )

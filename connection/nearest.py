@@ -1,110 +1,187 @@
-"""The process-wide nearest-connection-point index over the asset register.
-
-One :class:`connection.grid_index.GridIndex` per process, built from every AssetCapacity row
-(one entry per asset and voltage level). Each lookup first reads a cheap version stamp of the
-asset data (one aggregate query) and compares it with the stamp the index was built or refreshed
-at — the same pattern as connection.territories.territory_index():
-
-* the *layout* part (number and highest id of the capacity rows, last change of any asset) changed:
-  an asset was added, moved or removed — the index is rebuilt;
-* only the *capacity* part (last change of a capacity row, sums of installed and reserved kW)
-  changed: free capacity is re-read and set in place with ``update_free_kw`` (no rebuild).
-
-After a reservation or release commits, connection.grid_assets calls :func:`note_free_kw`, which
-updates this process's index at once; other processes notice the changed stamp on their next
-lookup. The index only proposes candidates: a reservation is always decided on the locked row.
-"""
+"""The nearest-connection-point answer: which points of the grid can serve an object, and what
+that means under the rules (the 300 m / 500 m distance condition, the term of the works and the
+fee category). The KD-tree index it asks is grid.index (cached per process by grid.index_cache);
+the rule values come from the rulebook in force."""
 
 from __future__ import annotations
 
-import contextlib
-import threading
-from dataclasses import dataclass
+import math
 from decimal import Decimal
 
-from django.conf import settings
-from django.db.models import Count, Max, Sum
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
-from connection.grid_index import GridIndex
-from connection.models import AssetCapacity
+from connection.fees import household_conditions
+from connection.models.requests import connection_point_voltage
+from grid import index_cache, territories
+from grid.index import Candidate
+from grid.models import AssetCapacity, AssetKind, AssetSource, Territory
+from workflow.deadlines import TermFacts, works_term
+from workflow.rulebook import get_rules
+
+DISTANCE_NOTE = gettext_lazy(
+    "Distances are measured from the given point, which stands for the boundary of the plot; the rules "
+    "measure from the plot boundary to the nearest facility of the required voltage."
+)
+DEMO_NOTE = gettext_lazy(
+    "Points with source “generated” are invented for the demonstration, not real facilities."
+)
 
 
-@dataclass(frozen=True)
-class Stamp:
-    layout: tuple
-    capacity: tuple
+def _works_term_label(amount: int, unit: str) -> str:
+    if unit == "working_days":
+        return ngettext("%(count)d working day", "%(count)d working days", amount) % {"count": amount}
+    return ngettext("%(count)d month", "%(count)d months", amount) % {"count": amount}
 
 
-def data_version() -> Stamp:
-    """The version stamp of the asset data: one aggregate query."""
-    row = AssetCapacity.objects.aggregate(
-        count=Count("id"),
-        last_id=Max("id"),
-        assets_changed=Max("asset__updated_at"),
-        changed=Max("updated_at"),
-        installed=Sum("installed_kw"),
-        reserved=Sum("reserved_kw"),
+def _key(asset_id: int, voltage_kv: float) -> tuple[int, float]:
+    return (asset_id, round(float(voltage_kv), 6))
+
+
+def _capacities(candidates: list[Candidate | None]) -> dict[tuple[int, float], AssetCapacity]:
+    """The register rows of every candidate of one answer, in one query."""
+    asset_ids = {candidate.asset_id for candidate in candidates if candidate is not None}
+    if not asset_ids:
+        return {}
+    rows = AssetCapacity.objects.filter(asset_id__in=asset_ids).select_related("asset")
+    return {_key(row.asset_id, row.voltage_kv): row for row in rows}
+
+
+def _described(
+    candidate: Candidate | None,
+    rows: dict[tuple[int, float], AssetCapacity],
+    *,
+    power_kw: Decimal,
+    max_distance_m: float,
+) -> dict | None:
+    if candidate is None:
+        return None
+    row = rows.get(_key(candidate.asset_id, candidate.voltage_kv))
+    if row is None:  # removed since the index was built
+        return None
+    asset = row.asset
+    return {
+        "connection_point_id": row.pk,
+        "asset_id": asset.pk,
+        "name": asset.name,
+        "kind": asset.kind,
+        "kind_label": str(AssetKind(asset.kind).label),
+        "dispatch_number": asset.dispatch_number,
+        "voltage_kv": row.voltage_kv,
+        "latitude": asset.latitude,
+        "longitude": asset.longitude,
+        "distance_m": round(candidate.distance_m, 1),
+        "free_kw": row.free_kw,
+        "sufficient": row.free_kw >= power_kw,
+        "within_distance": candidate.distance_m <= max_distance_m,
+        "source": asset.source,
+        "generated": asset.source == AssetSource.GENERATED,
+    }
+
+
+def settlement_kind_at(*, latitude: float, longitude: float) -> str:
+    """Urban or rural, by the territory that routing finds for the point."""
+    try:
+        return territories.route(latitude=latitude, longitude=longitude).settlement_kind
+    except ValidationError:  # no default branch configured: the longer, rural distance
+        return Territory.SettlementKind.RURAL
+
+
+def find_nearest(
+    *, lat: float, lon: float, power_kw: Decimal, voltage_kv: str, limit: int = 5, household: bool = True
+) -> dict:
+    """The nearest connection points of the voltage class to (lat, lon), the nearest with enough
+    free capacity, whether it lies within the distance condition, the term of the works and the fee
+    category that follow, and — when no point qualifies — why (the answer of GET
+    /connection-points/nearest/). The number of database queries does not depend on `limit`."""
+    rules = get_rules()
+    settlement_kind = settlement_kind_at(latitude=lat, longitude=lon)
+    urban = settlement_kind == Territory.SettlementKind.URBAN
+    max_distance = rules.urban_distance_m if urban else rules.rural_distance_m
+    index_kv = float(connection_point_voltage(voltage_kv))
+    index = index_cache.grid_index()
+    found = index.nearest(lat, lon, voltage_kv=index_kv, min_free_kw=-math.inf, k=limit)
+    explained = index.explain_shortfall(
+        lat, lon, voltage_kv=index_kv, required_kw=float(power_kw), max_distance_m=float(max_distance)
     )
-    return Stamp(
-        layout=(row["count"], row["last_id"], row["assets_changed"]),
-        capacity=(row["changed"], row["installed"], row["reserved"]),
+    rows = _capacities([*found, explained.nearest_sufficient, explained.nearest_any, explained.best_within])
+    context = {"power_kw": power_kw, "max_distance_m": float(max_distance)}
+    candidates = [item for item in (_described(c, rows, **context) for c in found) if item is not None]
+    best = _described(explained.nearest_sufficient, rows, **context)
+    within = best is not None and best["within_distance"]
+    term = works_term(
+        rules,
+        TermFacts(
+            temporary=False,
+            voltage_kv=Decimal(voltage_kv),
+            urban=urban,
+            grid_distance_m=Decimal(str(best["distance_m"])) if best else None,
+            needs_construction=not within,
+        ),
     )
-
-
-def _centre() -> tuple[float, float]:
-    min_lon, min_lat, max_lon, max_lat = settings.SERVICE_AREA_BBOX
-    return ((min_lat + max_lat) / 2, (min_lon + max_lon) / 2)
-
-
-def _service_area() -> tuple[float, float, float, float]:
-    min_lon, min_lat, max_lon, max_lat = settings.SERVICE_AREA_BBOX
-    return (min_lat, min_lon, max_lat, max_lon)
-
-
-def _build(stamp: Stamp) -> GridIndex:
-    rows = AssetCapacity.objects.values_list(
-        "asset_id", "asset__latitude", "asset__longitude", "voltage_kv", "free_kw"
-    ).order_by("asset_id", "voltage_kv")
-    return GridIndex.from_rows(list(rows), version=stamp, centre=_centre(), service_area=_service_area())
-
-
-def _refresh_free(index: GridIndex) -> None:
-    for asset_id, voltage_kv, free_kw in AssetCapacity.objects.values_list(
-        "asset_id", "voltage_kv", "free_kw"
-    ):
-        index.update_free_kw(asset_id, voltage_kv, free_kw)
-
-
-_lock = threading.Lock()
-_cached: tuple[Stamp, GridIndex] | None = None
-#: How many times this process built the index (for tests and diagnostics).
-builds = 0
-
-
-def grid_index() -> GridIndex:
-    """The index for the current asset data, rebuilt or refreshed in this process when it changed."""
-    global _cached, builds
-    stamp = data_version()
-    with _lock:
-        if _cached is None or _cached[0].layout != stamp.layout:
-            _cached = (stamp, _build(stamp))
-            builds += 1
-        elif _cached[0].capacity != stamp.capacity:
-            _refresh_free(_cached[1])
-            _cached = (stamp, _cached[1])
-        return _cached[1]
-
-
-def note_free_kw(*, asset_id: int, voltage_kv: Decimal | float, free_kw: Decimal | float) -> None:
-    """A committed change of free capacity: update this process's index in place (if built)."""
-    with _lock:
-        if _cached is None:
-            return
-        with contextlib.suppress(KeyError):  # a point added since the build: the next lookup rebuilds
-            _cached[1].update_free_kw(int(asset_id), voltage_kv, free_kw)
-
-
-def clear_cache() -> None:
-    global _cached
-    with _lock:
-        _cached = None
+    preferential = household and not household_conditions(
+        rules=rules,
+        total_kw=power_kw,
+        voltage_kv=Decimal(voltage_kv),
+        within_distance=within,
+        reliability_category=None,
+    )
+    shortfall = None
+    if not within:
+        nearest_any = _described(explained.nearest_any, rows, **context)
+        best_within = _described(explained.best_within, rows, **context)
+        if nearest_any is None:
+            reason = _("The register has no connection point of %(voltage)s kV.") % {"voltage": voltage_kv}
+        elif best is None:
+            reason = _("No connection point of %(voltage)s kV has %(power)s kW free.") % {
+                "voltage": voltage_kv,
+                "power": f"{power_kw.normalize():f}",
+            }
+        else:
+            reason = _(
+                "The nearest point with %(power)s kW free is %(distance)s m away, beyond the %(limit)s m of the "
+                "standard terms."
+            ) % {
+                "power": f"{power_kw.normalize():f}",
+                "distance": round(best["distance_m"]),
+                "limit": max_distance,
+            }
+        shortfall = {
+            "reason": reason,
+            "nearest_sufficient": best,
+            "nearest_any": nearest_any,
+            "shortfall_kw": None
+            if nearest_any is None
+            else max(Decimal("0"), power_kw - nearest_any["free_kw"]),
+            "best_within": best_within,
+            "shortfall_within_kw": None
+            if best_within is None
+            else max(Decimal("0"), power_kw - best_within["free_kw"]),
+        }
+    notes = [str(DISTANCE_NOTE)]
+    if any(item["generated"] for item in candidates) or (best and best["generated"]):
+        notes.append(str(DEMO_NOTE))
+    return {
+        "latitude": lat,
+        "longitude": lon,
+        "power_kw": power_kw,
+        "voltage_kv": voltage_kv,
+        "settlement_kind": settlement_kind,
+        "max_distance_m": max_distance,
+        "candidates": candidates,
+        "connection_point": best,
+        "within_distance": within,
+        "works_term": {
+            "amount": term.amount,
+            "unit": term.unit,
+            "rule": term.rule,
+            "label": _works_term_label(term.amount, term.unit),
+        },
+        "fee_category": "preferential" if preferential else "standardised",
+        "fee_category_label": _("Preferential rate per kW")
+        if preferential
+        else _("Standardised tariff rates"),
+        "shortfall": shortfall,
+        "notes": notes,
+    }

@@ -16,10 +16,10 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from backend.api.errors import Conflict
 from backend.users.models import User
-from connection import documents, territories
+from connection import documents
 from connection.eligibility import eligibility_errors
+from connection.exceptions import ApplicationConflict
 from connection.models import (
     Applicant,
     CommissioningStage,
@@ -29,6 +29,8 @@ from connection.models import (
     RequestNumberSequence,
 )
 from connection.models.documents import ISSUED_DOCUMENT_TYPES  # --- pdf documents
+from connection.reservations import unsuitable_point
+from grid import territories
 from workflow.rulebook import get_rules
 from workflow.states import State
 
@@ -96,7 +98,7 @@ def _save_applicant(applicant: Applicant, data: dict[str, Any]) -> Applicant:
 @transaction.atomic
 def delete_applicant(*, applicant: Applicant) -> None:
     if applicant.connection_requests.exists():
-        raise Conflict(
+        raise ApplicationConflict(
             _("The applicant is named in applications and cannot be deleted."), code="applicant_in_use"
         )
     applicant.delete()
@@ -134,8 +136,6 @@ def validate_draft(request: ConnectionRequest, stages: list[dict[str, Any]] | No
         )
 
     if request.preferred_connection_point_id:
-        from connection.grid_assets import unsuitable_point
-
         reason = unsuitable_point(request, request.preferred_connection_point)
         if reason:
             errors.setdefault("preferred_connection_point", []).append(
@@ -258,7 +258,7 @@ def _lock(request: ConnectionRequest) -> ConnectionRequest:
 
 def _require_draft(request: ConnectionRequest) -> None:
     if request.state != State.DRAFT:
-        raise Conflict(
+        raise ApplicationConflict(
             _("Only a draft can be changed; this application is already submitted."), code="not_draft"
         )
 
@@ -280,7 +280,7 @@ def upload_document(
     applications waiting for their information; earlier versions are kept."""
     request = _lock(request)
     if request.state not in (State.DRAFT, State.NEEDS_INFO):
-        raise Conflict(
+        raise ApplicationConflict(
             _("Documents can be added only to a draft or when information is requested."), code="locked"
         )
     # --- pdf documents: the grid organisation's documents are generated, never uploaded

@@ -23,10 +23,12 @@ from pyproj import Geod
 
 from backend.users.models import User
 from capacity_calc.electrical import breaker_rating, phase_current
-from connection import grid_assets
+from connection import reservations
 from connection.eligibility import limits_for
 from connection.fees import FeeResult, fee_for_request
-from connection.models import AssetCapacity, ConnectionRequest, TechnicalConditions, VoltageLevel
+from connection.models import ConnectionRequest, TechnicalConditions, VoltageLevel
+from connection.nearest import find_nearest
+from grid.models import AssetCapacity
 from workflow.selectors import rules_for
 
 logger = logging.getLogger(__name__)
@@ -88,8 +90,6 @@ def _candidates(request: ConnectionRequest) -> tuple[list[dict], dict | None, fl
     """The nearest points of the application's voltage class (as the wizard shows them)."""
     if request.latitude is None or request.longitude is None or not request.voltage_level:
         return [], None, 0.0
-    from connection.api.assets import find_nearest
-
     found = find_nearest(
         lat=float(request.latitude),
         lon=float(request.longitude),
@@ -136,7 +136,7 @@ def point_options(request: ConnectionRequest) -> tuple[list[PointOption], PointO
     chosen = None
     notes: list[str] = []
     preferred = capacities.get(request.preferred_connection_point_id or 0)
-    if preferred is not None and (problem := grid_assets.unsuitable_point(request, preferred)):
+    if preferred is not None and (problem := reservations.unsuitable_point(request, preferred)):
         notes.append(_("The point the applicant chose cannot be used: %(problem)s") % {"problem": problem})
         options = [option for option in options if option.capacity_id != preferred.pk]
         preferred = None

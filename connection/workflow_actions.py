@@ -15,14 +15,16 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from backend.users.models import User
-from connection import completeness, grid_assets, services, technical_conditions, territories
+from connection import completeness, reservations, services, technical_conditions
 from connection.fees import fee_for_request  # --- fee
-from connection.models import AssetCapacity, ConnectionRequest, PaymentOption
+from connection.models import ConnectionRequest, PaymentOption
 from connection.pdf_documents import (  # --- pdf documents
     connection_documents,
     offer_documents,
     removed_on_failure,
 )
+from grid import territories
+from grid.models import AssetCapacity
 from workflow.rulebook import get_rules
 from workflow.selectors import rules_for
 from workflow.services import run_transition
@@ -126,8 +128,8 @@ def _issue_offer(request: ConnectionRequest, data: dict[str, Any], user: User) -
     request.crosses_third_party_land = bool(data.get("crosses_third_party_land", False))
     # --- grid assets: reserve the power granted at the point, of the voltage granted (row-locked)
     if point_id is not None:
-        grid_assets.reserve_capacity(
-            request=request, capacity_id=point_id, kw=granted.new_kw, voltage_level=granted.voltage_level
+        reservations.reserve_capacity(
+            application=request, capacity_id=point_id, kw=granted.new_kw, voltage_level=granted.voltage_level
         )
     # --- end grid assets
     technical_conditions.record(request=request, data=data, user=user, granted=granted, capacity_id=point_id)
@@ -175,7 +177,7 @@ def _check_fee(
 
 # --- grid assets: annulled, withdrawn or rejected applications give their reserved capacity back
 def _release_capacity(request: ConnectionRequest, data: dict[str, Any], user: User | None) -> None:
-    grid_assets.release_reservations(request=request)
+    reservations.release_reservations(application=request)
 
 
 # --- end grid assets

@@ -9,7 +9,7 @@ import factory
 from django.contrib.auth.models import Group
 
 from backend.users.models import User
-from connection.models import Branch
+from grid.models import Branch
 
 DEFAULT_PASSWORD = "Correct-Horse-42-battery"
 
@@ -66,7 +66,7 @@ def square_wkt(lat: float, lon: float, half_side_deg: float = 0.05) -> str:
 
 class TerritoryFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "connection.Territory"
+        model = "grid.Territory"
 
     branch = factory.SubFactory(BranchFactory)
     name = factory.Sequence(lambda n: f"Территория {n}")

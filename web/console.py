@@ -27,8 +27,9 @@ from django.utils.translation import gettext_lazy
 from backend.users.models import User
 from backend.users.roles import Role
 from connection import assignment, selectors
-from connection.models import Branch, ConnectionRequest
+from connection.models import ConnectionRequest
 from connection.models.requests import RequestKind
+from grid.models import Branch
 from web.forms import parse_id
 from workflow import calendar
 from workflow.states import State

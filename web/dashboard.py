@@ -33,7 +33,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from connection.models import Branch, ConnectionRequest
+from connection.models import ConnectionRequest
+from grid.models import Branch
 from web.console import filtered_queue, is_console_user, queue_rows, queue_scope
 from workflow import calendar, deadlines
 from workflow.machine import Party

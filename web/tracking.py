@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers as drf_serializers
 
-from backend.api.errors import Conflict
+from backend.exceptions import StateConflict
 from connection import messaging, selectors
 from connection.api.transitions import input_serializer
 from connection.models.messages import MAX_ATTACHMENTS, MESSAGE_MAX_LENGTH
@@ -26,6 +26,7 @@ from web.forms import UploadForm
 from web.wizard import document_rows
 from workflow import selectors as workflow_selectors
 from workflow import services as workflow_services
+from workflow.exceptions import TransitionError
 from workflow.machine import is_branch_staff
 from workflow.models import TransitionLog
 from workflow.states import State
@@ -282,11 +283,11 @@ def run_action(request, pk: int, name: str):
             shaped.setdefault(key if key in known else "non_field_errors", []).extend(messages_)
         application = _visible(request, pk)
         return render_application(request, application, status=400, errors=shaped, values=values, failed=name)
-    except workflow_services.TransitionError as error:
+    except TransitionError as error:
         messages.error(request, str(error.message))
         return redirect(page_url(application, request.user))
-    except Conflict as error:
-        messages.error(request, str(error.detail))
+    except StateConflict as error:
+        messages.error(request, str(error.message))
         return redirect(page_url(application, request.user))
     messages.success(request, _("Done: %(action)s.") % {"action": workflow_services.TRANSITIONS[name].label})
     return redirect(page_url(application, request.user))
@@ -316,8 +317,8 @@ def post_message(request, pk: int):
                         form.add_error("text", message)
                 else:
                     file_errors.extend(field_errors)
-        except Conflict as error:
-            messages.error(request, str(error.detail))
+        except StateConflict as error:
+            messages.error(request, str(error.message))
             return redirect(page_url(application, request.user))
         if not form.errors and not file_errors:
             messages.success(request, _("The message is sent."))

@@ -12,7 +12,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 import capacity_calc
-from backend.api.errors import Conflict
+from backend.exceptions import StateConflict
 from connection import selectors
 from connection.load_calculation import apply_load_result
 from web.forms import DeviceFormSet, parse_id
@@ -138,8 +138,8 @@ def calculator(request):
                     for messages_ in error.message_dict.values():
                         for message in messages_:
                             messages.error(request, message)
-                except Conflict as error:
-                    messages.error(request, str(error.detail))
+                except StateConflict as error:
+                    messages.error(request, str(error.message))
                 else:
                     messages.success(
                         request,

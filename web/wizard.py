@@ -16,17 +16,18 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from backend.api.errors import Conflict
+from backend.exceptions import StateConflict
 from backend.users.roles import Role
 from connection import completeness, fees, selectors, services
 from connection.eligibility import limits_for
 from connection.models import Applicant, ConnectionRequest, Document, DocumentType
+from connection.nearest import find_nearest
 from connection.workflow_actions import perform_transition
 from web.forms import ApplicantForm, ObjectForm, PowerForm, SupplyForm, UploadForm, apply_errors, parse_id
 from web.views import map_settings
 from workflow import selectors as workflow_selectors
+from workflow.exceptions import TransitionError
 from workflow.rulebook import get_rules
-from workflow.services import TransitionError
 from workflow.states import State
 
 logger = logging.getLogger(__name__)
@@ -95,13 +96,11 @@ def nearest_for(application: ConnectionRequest, *, power_kw=None, voltage=None) 
     if application.latitude is None or application.longitude is None:
         return None
     try:
-        from connection.api.assets import find_nearest
-
         return find_nearest(
             lat=float(application.latitude),
             lon=float(application.longitude),
-            power_kw=power_kw or application.requested_kw or Decimal("15"),
-            voltage_kv=voltage or application.voltage_level or "0.4",
+            power_kw=power_kw or application.requested_kw or get_rules().household_max_kw,
+            voltage_kv=voltage or application.voltage_level or f"{get_rules().household_max_voltage_kv}",
             household=application.is_household,
         )
     except Exception:  # the register is optional for the wizard: degrade, never fail the step
@@ -190,8 +189,8 @@ def _applicant_step(request, application):
                         services.update_draft(request=application, data={"applicant": created})
             except ValidationError as error:
                 apply_errors(form, error)
-            except Conflict as error:
-                form.add_error(None, str(error.detail))
+            except StateConflict as error:
+                form.add_error(None, str(error.message))
             else:
                 return _after_save(request, application, "applicant")
     else:
@@ -219,8 +218,8 @@ def _object_step(request, application):
                 services.update_draft(request=application, data=dict(form.cleaned_data))
             except ValidationError as error:
                 apply_errors(form, error, aliases={"location": "latitude"})
-            except Conflict as error:
-                form.add_error(None, str(error.detail))
+            except StateConflict as error:
+                form.add_error(None, str(error.message))
             else:
                 return _after_save(request, application, "object")
         application.refresh_from_db()
@@ -234,8 +233,8 @@ def _object_step(request, application):
             "form": form,
             "nearest": nearest_for(application),
             "map": map_settings(),
-            "power_for_nearest": application.requested_kw or Decimal("15"),
-            "voltage_for_nearest": application.voltage_level or "0.4",
+            "power_for_nearest": application.requested_kw or get_rules().household_max_kw,
+            "voltage_for_nearest": application.voltage_level or f"{get_rules().household_max_voltage_kv}",
             "chosen_point": application.preferred_connection_point_id,
         },
     )
@@ -261,8 +260,8 @@ def _power_step(request, application):
                 )
             except ValidationError as error:
                 apply_errors(form, error)
-            except Conflict as error:
-                form.add_error(None, str(error.detail))
+            except StateConflict as error:
+                form.add_error(None, str(error.message))
             else:
                 return _after_save(request, application, "power")
         application.refresh_from_db()
@@ -282,8 +281,8 @@ def _supply_step(request, application):
                 services.update_draft(request=application, data=data, stages=form.cleaned_data["stages"])
             except ValidationError as error:
                 apply_errors(form, error)
-            except Conflict as error:
-                form.add_error(None, str(error.detail))
+            except StateConflict as error:
+                form.add_error(None, str(error.message))
             else:
                 return _after_save(request, application, "supply")
         application.refresh_from_db()
@@ -346,7 +345,7 @@ def _review_step(request, application):
                 if hasattr(error, "error_dict")
                 else error.messages
             )
-        except (TransitionError, Conflict) as error:
+        except (TransitionError, StateConflict) as error:
             errors = [str(getattr(error, "message", None) or getattr(error, "detail", error))]
         else:
             messages.success(
@@ -429,8 +428,8 @@ def upload_document(request, pk: int):
             )
         except ValidationError as error:
             problems = error.message_dict if hasattr(error, "error_dict") else {"file": error.messages}
-        except Conflict as error:
-            problems = {"file": [str(error.detail)]}
+        except StateConflict as error:
+            problems = {"file": [str(error.message)]}
     else:
         problems = {field: [str(message) for message in errors] for field, errors in form.errors.items()}
     if _wants_json(request):
@@ -454,8 +453,8 @@ def delete_document(request, pk: int, document_pk: int):
     document = get_object_or_404(Document, pk=document_pk, request=application)
     try:
         services.delete_document(document=document)
-    except Conflict as error:
-        messages.error(request, str(error.detail))
+    except StateConflict as error:
+        messages.error(request, str(error.message))
     else:
         messages.success(request, _("The document is deleted."))
     return _back(request, application)

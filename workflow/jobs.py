@@ -12,9 +12,10 @@ from django.conf import settings
 from django.db.models import F, Q
 from django.utils import timezone
 
+from workflow.exceptions import TransitionError
 from workflow.machine import AnnulmentReason, Party
 from workflow.notifications import notify_overdue
-from workflow.services import TransitionError, run_transition
+from workflow.services import run_transition
 from workflow.states import State
 
 ANNULMENTS = [

@@ -18,35 +18,12 @@ from django_fsm import ConcurrentTransition, can_proceed
 
 from backend.users.roles import Role
 from workflow import deadlines
+from workflow.exceptions import TransitionConflict, TransitionForbidden, TransitionNotFound
 from workflow.machine import PERMISSIONS, Actor, ApplicationStateMachine
 from workflow.models import TransitionLog
 from workflow.rulebook import get_rules, get_rules_by_version
 from workflow.signals import transition_completed
 from workflow.states import State
-
-
-class TransitionError(Exception):
-    status = 409
-    code = "transition_not_allowed"
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
-
-
-class TransitionNotFound(TransitionError):
-    status = 404
-    code = "not_found"
-
-
-class TransitionForbidden(TransitionError):
-    status = 403
-    code = "permission_denied"
-
-
-class TransitionConflict(TransitionError):
-    status = 409
-    code = "transition_not_allowed"
 
 
 @dataclass(frozen=True)

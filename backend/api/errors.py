@@ -20,6 +20,8 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from backend.exceptions import ActionForbidden, DomainError, ObjectMissing, StateConflict
+
 
 class Conflict(exceptions.APIException):
     """The request is valid but clashes with the current state (a lost race, a wrong state)."""
@@ -27,6 +29,17 @@ class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = _("The request conflicts with the current state of the resource.")
     default_code = "conflict"
+
+
+def api_exception(error: DomainError) -> exceptions.APIException:
+    """The HTTP answer to a domain error: 404, 403, 409, or 400 for any other."""
+    if isinstance(error, ObjectMissing):
+        return exceptions.NotFound(error.message, code=error.code)
+    if isinstance(error, ActionForbidden):
+        return exceptions.PermissionDenied(error.message, code=error.code)
+    if isinstance(error, StateConflict):
+        return Conflict(error.message, code=error.code)
+    return exceptions.ValidationError(error.message, code=error.code)
 
 
 def flatten_errors(detail: Any, field: str | None = None) -> list[dict[str, Any]]:
@@ -64,6 +77,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, DomainError):
+        exc = api_exception(exc)
 
     response = drf_exception_handler(exc, context)
     if response is None:

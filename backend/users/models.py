@@ -53,7 +53,7 @@ class User(AbstractUser):
         help_text=_("Language of e-mails and notifications."),
     )
     branches = models.ManyToManyField(
-        "connection.Branch",
+        "grid.Branch",
         verbose_name=_("branches"),
         related_name="staff",
         blank=True,

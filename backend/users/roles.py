@@ -22,9 +22,9 @@ class Role(models.TextChoices):
 # "app_label.codename"; a permission that does not exist yet is skipped until it does.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.APPLICANT: [],
-    Role.ENGINEER: ["connection.view_branch"],
-    Role.SUPERVISOR: ["connection.view_branch", "users.view_user"],
-    Role.INTEGRATION: ["connection.view_branch"],
+    Role.ENGINEER: ["grid.view_branch"],
+    Role.SUPERVISOR: ["grid.view_branch", "users.view_user"],
+    Role.INTEGRATION: ["grid.view_branch"],
     Role.ADMINISTRATOR: ["*"],  # every permission; administrators also get is_staff
 }
 

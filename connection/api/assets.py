@@ -9,11 +9,10 @@ import json
 import math
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, viewsets
@@ -22,24 +21,13 @@ from rest_framework.permissions import AllowAny
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
-from connection import nearest, territories
-from connection.grid_index import Candidate
-from connection.models import AssetCapacity, AssetKind, AssetSource, GridAsset, Territory, VoltageLevel
-from workflow.deadlines import TermFacts, works_term
+from connection.models import VoltageLevel
+from connection.nearest import DEMO_NOTE, find_nearest
+from grid import territories
+from grid.models import AssetCapacity, AssetKind, AssetSource, GridAsset, Territory
 from workflow.rulebook import get_rules
 
-#: Kilowatts up to which a household's connection within distance has the preferential fee (rules §4).
-PREFERENTIAL_MAX_KW = Decimal("15")
-#: Single-phase 0.23 kV connections are made at the 0.4 kV side of a transformer substation.
-INDEX_VOLTAGE = {"0.23": 0.4}
 MAX_LIMIT = 20
-DISTANCE_NOTE = gettext_lazy(
-    "Distances are measured from the given point, which stands for the boundary of the plot; the rules "
-    "measure from the plot boundary to the nearest facility of the required voltage."
-)
-DEMO_NOTE = gettext_lazy(
-    "Points with source “generated” are invented for the demonstration, not real facilities."
-)
 
 
 # --- Input ---------------------------------------------------------------------------------------
@@ -194,149 +182,6 @@ class FeatureCollectionSerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=["FeatureCollection"])
     features = FeatureSerializer(many=True)
     attribution = serializers.ListField(child=serializers.CharField())
-
-
-# --- Building the answers ------------------------------------------------------------------------
-
-
-def _works_term_label(amount: int, unit: str) -> str:
-    if unit == "working_days":
-        return ngettext("%(count)d working day", "%(count)d working days", amount) % {"count": amount}
-    return ngettext("%(count)d month", "%(count)d months", amount) % {"count": amount}
-
-
-def _described(candidates: list[Candidate], *, power_kw: Decimal, max_distance_m: float) -> list[dict]:
-    if not candidates:
-        return []
-    rows = AssetCapacity.objects.filter(asset_id__in={c.asset_id for c in candidates}).select_related("asset")
-    by_key = {(row.asset_id, round(float(row.voltage_kv), 6)): row for row in rows}
-    described = []
-    for candidate in candidates:
-        row = by_key.get((candidate.asset_id, round(candidate.voltage_kv, 6)))
-        if row is None:  # removed since the index was built
-            continue
-        asset = row.asset
-        described.append(
-            {
-                "connection_point_id": row.pk,
-                "asset_id": asset.pk,
-                "name": asset.name,
-                "kind": asset.kind,
-                "kind_label": str(AssetKind(asset.kind).label),
-                "dispatch_number": asset.dispatch_number,
-                "voltage_kv": row.voltage_kv,
-                "latitude": asset.latitude,
-                "longitude": asset.longitude,
-                "distance_m": round(candidate.distance_m, 1),
-                "free_kw": row.free_kw,
-                "sufficient": row.free_kw >= power_kw,
-                "within_distance": candidate.distance_m <= max_distance_m,
-                "source": asset.source,
-                "generated": asset.source == AssetSource.GENERATED,
-            }
-        )
-    return described
-
-
-def _one(candidate: Candidate | None, **context) -> dict | None:
-    found = _described([candidate], **context) if candidate is not None else []
-    return found[0] if found else None
-
-
-def find_nearest(
-    *, lat: float, lon: float, power_kw: Decimal, voltage_kv: str, limit: int = 5, household: bool = True
-) -> dict:
-    """The answer of GET /connection-points/nearest/ (see the view's description)."""
-    rules = get_rules()
-    settlement_kind = Territory.SettlementKind.RURAL
-    try:
-        settlement_kind = territories.route(latitude=lat, longitude=lon).settlement_kind
-    except DjangoValidationError:
-        settlement_kind = Territory.SettlementKind.RURAL  # no default branch configured: the longer distance
-    urban = settlement_kind == Territory.SettlementKind.URBAN
-    max_distance = rules.urban_distance_m if urban else rules.rural_distance_m
-    index_kv = INDEX_VOLTAGE.get(voltage_kv, float(voltage_kv))
-    index = nearest.grid_index()
-    context = {"power_kw": power_kw, "max_distance_m": float(max_distance)}
-    candidates = _described(
-        index.nearest(lat, lon, voltage_kv=index_kv, min_free_kw=-math.inf, k=limit), **context
-    )
-    explained = index.explain_shortfall(
-        lat, lon, voltage_kv=index_kv, required_kw=float(power_kw), max_distance_m=float(max_distance)
-    )
-    best = _one(explained.nearest_sufficient, **context)
-    within = best is not None and best["within_distance"]
-    term = works_term(
-        rules,
-        TermFacts(
-            temporary=False,
-            voltage_kv=Decimal(voltage_kv),
-            urban=urban,
-            grid_distance_m=Decimal(str(best["distance_m"])) if best else None,
-            needs_construction=not within,
-        ),
-    )
-    preferential = (
-        household and power_kw <= PREFERENTIAL_MAX_KW and within and Decimal(voltage_kv) <= Decimal("0.4")
-    )
-    shortfall = None
-    if not within:
-        nearest_any = _one(explained.nearest_any, **context)
-        best_within = _one(explained.best_within, **context)
-        if nearest_any is None:
-            reason = _("The register has no connection point of %(voltage)s kV.") % {"voltage": voltage_kv}
-        elif best is None:
-            reason = _("No connection point of %(voltage)s kV has %(power)s kW free.") % {
-                "voltage": voltage_kv,
-                "power": f"{power_kw.normalize():f}",
-            }
-        else:
-            reason = _(
-                "The nearest point with %(power)s kW free is %(distance)s m away, beyond the %(limit)s m of the "
-                "standard terms."
-            ) % {
-                "power": f"{power_kw.normalize():f}",
-                "distance": round(best["distance_m"]),
-                "limit": max_distance,
-            }
-        shortfall = {
-            "reason": reason,
-            "nearest_sufficient": best,
-            "nearest_any": nearest_any,
-            "shortfall_kw": None
-            if nearest_any is None
-            else max(Decimal("0"), power_kw - nearest_any["free_kw"]),
-            "best_within": best_within,
-            "shortfall_within_kw": None
-            if best_within is None
-            else max(Decimal("0"), power_kw - best_within["free_kw"]),
-        }
-    notes = [str(DISTANCE_NOTE)]
-    if any(item["generated"] for item in candidates) or (best and best["generated"]):
-        notes.append(str(DEMO_NOTE))
-    return {
-        "latitude": lat,
-        "longitude": lon,
-        "power_kw": power_kw,
-        "voltage_kv": voltage_kv,
-        "settlement_kind": settlement_kind,
-        "max_distance_m": max_distance,
-        "candidates": candidates,
-        "connection_point": best,
-        "within_distance": within,
-        "works_term": {
-            "amount": term.amount,
-            "unit": term.unit,
-            "rule": term.rule,
-            "label": _works_term_label(term.amount, term.unit),
-        },
-        "fee_category": "preferential" if preferential else "standardised",
-        "fee_category_label": _("Preferential rate per kW")
-        if preferential
-        else _("Standardised tariff rates"),
-        "shortfall": shortfall,
-        "notes": notes,
-    }
 
 
 def attribution(notes: set[str]) -> list[str]:

@@ -32,7 +32,7 @@ from rest_framework.views import APIView
 import capacity_calc
 from connection import selectors
 from connection.api.serializers import ConnectionRequestDetailSerializer
-from connection.load_calculation import apply_load_result
+from connection.load_calculation import apply_load_result, calculate_load
 from connection.models import ConnectionRequest, LoadCalculation
 
 #: Sanity limits of the API input (not rules of the calculation, which the calculator checks):
@@ -40,9 +40,6 @@ from connection.models import ConnectionRequest, LoadCalculation
 MAX_ROWS = 500
 MAX_COUNT = 1_000_000
 NUMBER = {"max_digits": 12, "decimal_places": 6}
-
-#: The catalogue row used when a device row gives its power but no type.
-FALLBACK_DEVICE_TYPE = "other"
 
 
 class StrictSerializer(serializers.Serializer):
@@ -419,66 +416,6 @@ class LoadCalculationRecordSerializer(serializers.ModelSerializer):
         return user.get_full_name() or user.email
 
 
-# --- Calculation ---------------------------------------------------------------------------------
-
-
-def _plain(values: dict[str, Any]) -> dict[str, Any]:
-    """Decimals as typed (DRF pads them to its decimal places: 2.5 → 2.500000), so that the trace
-    and the messages show what the user wrote."""
-    return {
-        key: (value.to_integral() if value == value.to_integral() else value.normalize())
-        if isinstance(value, Decimal)
-        else value
-        for key, value in values.items()
-    }
-
-
-def _device_inputs(rows: list[dict[str, Any]]) -> list[capacity_calc.DeviceInput]:
-    items = []
-    for row in rows:
-        values = _plain(row)
-        if not values.get("device_type"):
-            # no type: "other" when the power is given, else the calculator says it is required
-            values["device_type"] = FALLBACK_DEVICE_TYPE if values.get("unit_kw") is not None else None
-        items.append(capacity_calc.DeviceInput.from_dict(values))
-    return items
-
-
-def _problem_field(section: str, problem: capacity_calc.Problem) -> str:
-    """The dotted input path of a calculator problem: rows are 1-based there, 0-based here."""
-    column, row = problem.column, problem.row
-    if row is None:
-        return f"{section}.{column}" if column else section
-    index = row - 1
-    if section == "devices":
-        return f"devices.{index}.{column}" if column else f"devices.{index}"
-    if column and "." in column:  # building: "lifts.count", "other.unit_kw"
-        group, rest = column.split(".", 1)
-        return f"{section}.{group}.{index}.{rest}"
-    return f"{section}.{column}.{index}" if column else section
-
-
-def calculate(data: dict[str, Any]) -> capacity_calc.LoadResult:
-    """Compute the validated input; the calculator's problems become a 400 keyed by field path."""
-    section = "devices" if "devices" in data else "building"
-    try:
-        if section == "devices":
-            return capacity_calc.calculate_devices(_device_inputs(data["devices"]))
-        building = _plain(data["building"])
-        building["lifts"] = [capacity_calc.LiftInput(**_plain(lift)) for lift in building.get("lifts", [])]
-        building["other"] = _device_inputs(building.get("other", []))
-        return capacity_calc.calculate_building(capacity_calc.BuildingInput(**building))
-    except capacity_calc.InputError as error:
-        english = (get_language() or "").startswith("en")
-        detail: dict[str, list[exceptions.ErrorDetail]] = {}
-        for problem in error.problems:
-            message = problem.message_en if english else problem.message
-            detail.setdefault(_problem_field(section, problem), []).append(
-                exceptions.ErrorDetail(message, code=problem.code)
-            )
-        raise exceptions.ValidationError(detail) from None
-
-
 def _catalogue_number(value: float | None) -> str | None:
     if value is None:
         return None
@@ -510,7 +447,7 @@ class LoadCalculationView(APIView):
     def post(self, request):
         serializer = CalculationInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        return Response(calculate(serializer.validated_data).to_dict())
+        return Response(calculate_load(serializer.validated_data).to_dict())
 
 
 class DeviceCatalogueView(APIView):
@@ -579,7 +516,7 @@ class ApplyLoadCalculationView(APIView):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         overwrite = data.pop("overwrite_electrical", False)
-        result = calculate(data)
+        result = calculate_load(data)
         applied = apply_load_result(
             request=application,
             result=result,

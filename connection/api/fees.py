@@ -13,8 +13,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from connection import fees
-from connection.models import ApplicantGroup, ReliabilityCategory, Territory
+from connection.models import ApplicantGroup, ReliabilityCategory
 from connection.models.tariffs import DEFAULT_REGION
+from grid.models import Territory
 from workflow.rulebook import RulebookMissing, get_rules
 
 KM = {"max_digits": 8, "decimal_places": 3, "min_value": Decimal("0"), "max_value": Decimal("1000")}

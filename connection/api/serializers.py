@@ -11,19 +11,16 @@ from rest_framework import serializers
 from connection.api.transitions import CurrentStepSerializer
 from connection.models import (
     Applicant,
-    AssetCapacity,
-    Branch,
     CommissioningStage,
     ConnectionRequest,
     Document,
     DocumentVersion,
-    RoutingMethod,
     TechnicalConditions,
-    Territory,
 )
 from connection.models.documents import APPLICANT_DOCUMENT_CHOICES  # --- pdf documents
 from connection.selectors import own_applicants
 from connection.services import APPLICANT_FIELDS
+from grid.models import AssetCapacity, Branch, RoutingMethod, Territory
 from workflow import selectors as workflow_selectors
 from workflow.rulebook import get_rules
 

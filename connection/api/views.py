@@ -21,7 +21,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from backend.api.errors import Conflict
+from backend.api.errors import Conflict, api_exception
 from backend.users.models import User
 from connection import assignment, completeness, selectors, services, technical_conditions, workflow_actions
 from connection.api.filters import ConnectionRequestFilter
@@ -46,8 +46,10 @@ from connection.api.transitions import (
     describe_fields,
     input_serializer,
 )
-from connection.models import Applicant, Branch, ConnectionRequest, Document
+from connection.models import Applicant, ConnectionRequest, Document
+from grid.models import Branch
 from workflow import services as workflow_services
+from workflow.exceptions import TransitionError
 from workflow.machine import is_branch_staff
 from workflow.models import TransitionLog
 from workflow.states import State
@@ -272,8 +274,8 @@ class ConnectionRequestViewSet(viewsets.ModelViewSet):
             application = workflow_actions.perform_transition(
                 request=application, name=name, user=request.user, comment=comment, data=data
             )
-        except workflow_services.TransitionError as error:
-            raise transition_exception(error) from error
+        except TransitionError as error:
+            raise api_exception(error) from error
         return self._respond(application)
 
     @extend_schema(
@@ -347,14 +349,6 @@ def history_entry(entry: TransitionLog) -> dict:
         "comment": entry.comment,
         "data": entry.data,
     }
-
-
-def transition_exception(error: workflow_services.TransitionError) -> exceptions.APIException:
-    if error.status == 404:
-        return exceptions.NotFound(error.message)
-    if error.status == 403:
-        return exceptions.PermissionDenied(error.message)
-    return Conflict(error.message, code=error.code)
 
 
 @extend_schema_view(

@@ -1,8 +1,6 @@
 """Models of the connection domain, one module per concept."""
 
 from connection.models.applicants import Applicant, ApplicantType
-from connection.models.assets import AssetCapacity, AssetKind, AssetSource, GridAsset, Reservation
-from connection.models.branches import Branch, Territory
 from connection.models.documents import Document, DocumentType, DocumentVersion
 from connection.models.load_calculations import LoadCalculation
 from connection.models.messages import Message, MessageAttachment, Side
@@ -14,26 +12,21 @@ from connection.models.requests import (
     ReliabilityCategory,
     RequestKind,
     RequestNumberSequence,
-    RoutingMethod,
     VoltageLevel,
 )
-from connection.models.tariffs import ApplicantGroup, Tariff  # --- fee
+from connection.models.reservations import Reservation
+from connection.models.tariffs import ApplicantGroup, Tariff
 from connection.models.technical_conditions import TechnicalConditions
 
 __all__ = [
     "Applicant",
-    "ApplicantGroup",  # --- fee
+    "ApplicantGroup",
     "ApplicantType",
-    "AssetCapacity",
-    "AssetKind",
-    "AssetSource",
-    "Branch",
     "CommissioningStage",
     "ConnectionRequest",
     "Document",
     "DocumentType",
     "DocumentVersion",
-    "GridAsset",
     "LoadCalculation",
     "LoadCharacter",
     "Message",
@@ -43,10 +36,8 @@ __all__ = [
     "RequestKind",
     "RequestNumberSequence",
     "Reservation",
-    "RoutingMethod",
     "Side",
-    "Tariff",  # --- fee
+    "Tariff",
     "TechnicalConditions",
-    "Territory",
     "VoltageLevel",
 ]

@@ -12,8 +12,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from connection.models.branches import Branch
 from connection.models.requests import ConnectionRequest
+from grid.models import Branch
 
 MESSAGE_MAX_LENGTH = 4000
 MAX_ATTACHMENTS = 5

@@ -11,8 +11,8 @@ from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from connection.models.applicants import Applicant, ApplicantType
-from connection.models.branches import Branch, Territory
 from connection.validators import validate_cadastral_number
+from grid.models import AssetCapacity, Branch, RoutingMethod, Territory
 from workflow.deadlines import TermFacts
 from workflow.machine import ApplicationStateMachine
 from workflow.states import State
@@ -32,6 +32,12 @@ class VoltageLevel(models.TextChoices):
     V6 = "6", _("6 kV")
     V10 = "10", _("10 kV")
     V20 = "20", _("20 kV")
+
+
+def connection_point_voltage(voltage_level: str) -> Decimal:
+    """The voltage of the connection point that serves a voltage level: single-phase 0.23 kV
+    connections are made at the 0.4 kV side of a transformer substation."""
+    return Decimal(VoltageLevel.V0_4) if voltage_level == VoltageLevel.V0_23 else Decimal(voltage_level)
 
 
 class ReliabilityCategory(models.TextChoices):
@@ -54,12 +60,6 @@ class LoadCharacter(models.TextChoices):
 class PaymentOption(models.TextChoices):
     LUMP_SUM = "lump_sum", _("In one payment")
     INSTALMENTS = "instalments", _("In instalments")
-
-
-class RoutingMethod(models.TextChoices):
-    TERRITORY = "territory", _("Inside a territory")
-    NEAREST = "nearest", _("Nearest territory")
-    DEFAULT = "default", _("Default branch (outside every territory)")
 
 
 class ConnectionRequest(ApplicationStateMachine):
@@ -166,7 +166,7 @@ class ConnectionRequest(ApplicationStateMachine):
     )
 
     preferred_connection_point = models.ForeignKey(
-        "connection.AssetCapacity",
+        AssetCapacity,
         verbose_name=_("connection point chosen by the applicant"),
         on_delete=models.SET_NULL,
         null=True,

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from connection.models.requests import KW, ConnectionRequest, ReliabilityCategory, VoltageLevel
+from grid.models import AssetCapacity
 
 
 class TechnicalConditions(models.Model):
@@ -21,7 +22,7 @@ class TechnicalConditions(models.Model):
     number = models.CharField(_("number"), max_length=40)
     connection_point = models.CharField(_("connection point"), max_length=200)
     connection_capacity = models.ForeignKey(
-        "connection.AssetCapacity",
+        AssetCapacity,
         verbose_name=_("connection point of the register"),
         on_delete=models.SET_NULL,
         null=True,

@@ -78,7 +78,7 @@ def test_home_and_about_pages_in_russian_and_english(client):
 
 def test_load_demo_is_idempotent(settings):
     from backend.users.models import User
-    from connection.models import Branch
+    from grid.models import Branch
 
     settings.DEBUG = True
     call_command("load_demo")

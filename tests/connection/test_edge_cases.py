@@ -4,8 +4,8 @@ wrong answer."""
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tests.connection.factories_assets import point
 from tests.factories import PDF_BYTES, BranchFactory, ConnectionRequestFactory, UserFactory
+from tests.grid.factories import point
 from tests.workflow.helpers import URL, data_for, in_state, run
 
 pytestmark = pytest.mark.django_db

@@ -11,8 +11,8 @@ from django.utils import translation
 
 from connection.models import ConnectionRequest, Tariff
 from connection.tariff_data import load_demo_tariffs
-from tests.connection.factories_assets import application_in_state
 from tests.factories import TariffFactory
+from tests.grid.factories import application_in_state
 from tests.workflow.helpers import TC_MEASURES
 from workflow.models import TransitionLog
 

@@ -16,9 +16,11 @@ from django.core.management import call_command
 from django.db import IntegrityError, connection, connections, transaction
 from django.utils import translation
 
-from connection import grid_assets, nearest, workflow_actions
-from connection.models import AssetCapacity, ConnectionRequest, GridAsset, Reservation
-from tests.connection.factories_assets import AssetCapacityFactory, application_in_state, point
+from connection import reservations, workflow_actions
+from connection.models import ConnectionRequest, Reservation
+from grid import asset_import, index_cache
+from grid.models import AssetCapacity, GridAsset
+from tests.grid.factories import AssetCapacityFactory, application_in_state, point
 from tests.workflow.helpers import TC_MEASURES
 from workflow.jobs import run_deadline_jobs
 
@@ -40,9 +42,9 @@ def _english():
 
 @pytest.fixture(autouse=True)
 def _fresh_index():
-    nearest.clear_cache()
+    index_cache.clear_cache()
     yield
-    nearest.clear_cache()
+    index_cache.clear_cache()
 
 
 def reload(capacity: AssetCapacity) -> AssetCapacity:
@@ -78,7 +80,7 @@ def test_issue_offer_reserves_and_withdraw_releases(make_client, supervisor, bra
     assert response.json()["state"] == "offer_issued"
     capacity = reload(capacity)
     assert (capacity.reserved_kw, capacity.free_kw) == (Decimal("55"), Decimal("45"))
-    reservation = Reservation.objects.get(request=application)
+    reservation = Reservation.objects.get(application=application)
     assert (
         reservation.kw == Decimal("15") and reservation.is_active and reservation.capacity_id == capacity.pk
     )
@@ -137,14 +139,14 @@ def test_annulment_by_the_scheduled_job_releases(make_client, supervisor, branch
     assert report["annulled_not_paid"] == 1
     assert ConnectionRequest.objects.get(pk=application.pk).state == "annulled"
     assert reload(capacity).reserved_kw == Decimal("0")
-    assert Reservation.objects.get(request=application).released_at is not None
+    assert Reservation.objects.get(application=application).released_at is not None
 
 
 @pytest.mark.django_db
 def test_reject_releases_a_reservation(make_client, supervisor, branch):
     capacity = point("45.001000", "42.001000", installed_kw="100")
     application = application_in_state("submitted", branch=branch, requested_kw=Decimal("20"))
-    grid_assets.reserve_capacity(request=application, capacity_id=capacity.pk)
+    reservations.reserve_capacity(application=application, capacity_id=capacity.pk)
     assert reload(capacity).reserved_kw == Decimal("20")
     response = make_client(supervisor).post(
         f"{URL}{application.pk}/transitions/reject/", {"reason": "Объект вне зоны"}, format="json"
@@ -158,13 +160,13 @@ def test_reserving_again_moves_the_reservation_and_release_is_idempotent(branch)
     first = point("45.001000", "42.001000", installed_kw="100")
     second = point("45.002000", "42.001000", installed_kw="100")
     application = application_in_state("under_review", branch=branch, requested_kw=Decimal("15"))
-    grid_assets.reserve_capacity(request=application, capacity_id=first.pk)
-    grid_assets.reserve_capacity(request=application, capacity_id=second.pk)
+    reservations.reserve_capacity(application=application, capacity_id=first.pk)
+    reservations.reserve_capacity(application=application, capacity_id=second.pk)
     assert (reload(first).reserved_kw, reload(second).reserved_kw) == (Decimal("0"), Decimal("15"))
-    assert grid_assets.release_reservations(request=application) == Decimal("15")
-    assert grid_assets.release_reservations(request=application) == Decimal("0")
+    assert reservations.release_reservations(application=application) == Decimal("15")
+    assert reservations.release_reservations(application=application) == Decimal("0")
     assert reload(second).reserved_kw == Decimal("0")
-    assert Reservation.objects.filter(request=application).count() == 2
+    assert Reservation.objects.filter(application=application).count() == 2
 
 
 # --- Import -------------------------------------------------------------------------------------
@@ -184,9 +186,9 @@ tp-8,transformer_substation,ТП-8,,45.0,42.0,,,,
 """
 
 
-def import_csv(text: str, **kwargs) -> grid_assets.ImportReport:
-    frame, first = grid_assets.read_asset_file(io.StringIO(text), fmt="csv", **kwargs)
-    return grid_assets.import_grid_assets(frame=frame, first_row=first)
+def import_csv(text: str, **kwargs) -> asset_import.ImportReport:
+    frame, first = asset_import.read_asset_file(io.StringIO(text), fmt="csv", **kwargs)
+    return asset_import.import_grid_assets(frame=frame, first_row=first)
 
 
 @pytest.mark.django_db
@@ -299,9 +301,9 @@ def test_demo_assets_are_idempotent_and_generated_ones_marked():
     demo.load_branches()
     first = demo.load_grid_assets()
     assert first["rejected"] == 0 and first["real"] > 50 and first["generated"] > 100
-    stamp = nearest.data_version()
+    stamp = index_cache.data_version()
     assert demo.load_grid_assets() == first
-    assert nearest.data_version() == stamp  # nothing written on the second run
+    assert index_cache.data_version() == stamp  # nothing written on the second run
     generated = GridAsset.objects.filter(external_id__startswith="demo-tp-")
     assert generated.exists() and not generated.exclude(source="generated").exists()
     osm = GridAsset.objects.filter(external_id__startswith="osm-node-")
@@ -369,10 +371,10 @@ def test_admin_pages(client, branch):
     client.force_login(admin_user)
     capacity = point("45.001000", "42.001000")
     application = application_in_state("under_review", branch=branch)
-    grid_assets.reserve_capacity(request=application, capacity_id=capacity.pk)
+    reservations.reserve_capacity(application=application, capacity_id=capacity.pk)
     for url in (
-        "/admin/connection/gridasset/",
-        f"/admin/connection/gridasset/{capacity.asset_id}/change/",
+        "/admin/grid/gridasset/",
+        f"/admin/grid/gridasset/{capacity.asset_id}/change/",
         "/admin/connection/reservation/",
     ):
         assert client.get(url).status_code == 200, url
@@ -385,14 +387,14 @@ def test_import_from_the_admin_reports_rejected_rows(client):
     from tests.factories import UserFactory
 
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
-    assert "import/" in client.get("/admin/connection/gridasset/").content.decode()
+    assert "import/" in client.get("/admin/grid/gridasset/").content.decode()
     content = (
         "external_id,kind,name,latitude,longitude,voltage_kv,installed_kw\n"
         "tp-1,transformer_substation,ТП-1,45.0,42.0,0.4,400\n"
         "tp-2,transformer_substation,ТП-2,45.0,42.0,0.4,oops\n"
     ).encode()
     response = client.post(
-        "/admin/connection/gridasset/import/",
+        "/admin/grid/gridasset/import/",
         {"file": SimpleUploadedFile("assets.csv", content), "source": "real", "mapping": ""},
     )
     assert response.status_code == 200

@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 from pyproj import Geod, Transformer
 
-from connection import grid_index as gi
-from connection.grid_index import (
+from grid import index as gi
+from grid.index import (
     DEFAULT_CENTRE,
     SERVICE_AREA_BBOX,
     Candidate,

@@ -9,9 +9,10 @@ from decimal import Decimal
 
 import pytest
 
-from connection import grid_assets, nearest
-from tests.connection.factories_assets import application_in_state, point
+from connection import reservations
+from grid import index_cache
 from tests.factories import TerritoryFactory, square_wkt
+from tests.grid.factories import application_in_state, point
 
 URL = "/api/v1/connection-points/"
 NEAREST = URL + "nearest/"
@@ -21,9 +22,9 @@ QUERY = {"lat": "45.0", "lon": "42.0", "power_kw": "15", "voltage_kv": "0.4"}
 
 @pytest.fixture(autouse=True)
 def _fresh_index():
-    nearest.clear_cache()
+    index_cache.clear_cache()
     yield
-    nearest.clear_cache()
+    index_cache.clear_cache()
 
 
 @pytest.fixture
@@ -231,28 +232,33 @@ def test_free_capacity_csv(api_client, points):
 
 @pytest.mark.django_db
 def test_index_is_built_once_per_version_and_rebuilt_when_assets_change(points):
-    first = nearest.grid_index()
-    builds = nearest.builds
-    assert nearest.grid_index() is first and nearest.builds == builds
+    first = index_cache.grid_index()
+    builds = index_cache.builds
+    assert index_cache.grid_index() is first and index_cache.builds == builds
     point("45.002000", "42.000000", name="ТП-новая")
-    assert len(nearest.grid_index()) == len(first) + 1 and nearest.builds == builds + 1
+    assert len(index_cache.grid_index()) == len(first) + 1 and index_cache.builds == builds + 1
 
 
 @pytest.mark.django_db
 def test_committed_reservation_updates_the_index_in_place(
     points, supervisor, django_capture_on_commit_callbacks
 ):
-    index = nearest.grid_index()
-    builds = nearest.builds
+    index = index_cache.grid_index()
+    builds = index_cache.builds
     application = application_in_state("under_review", requested_kw=Decimal("15"))
     target = points["mid_big"]
     with django_capture_on_commit_callbacks(execute=True):
-        grid_assets.reserve_capacity(request=application, capacity_id=target.pk)
+        reservations.reserve_capacity(application=application, capacity_id=target.pk)
     assert index.free_kw(target.asset_id, 0.4) == 285.0  # updated in place at commit
-    assert nearest.grid_index() is index and nearest.builds == builds  # no rebuild for a capacity change
+    assert (
+        index_cache.grid_index() is index and index_cache.builds == builds
+    )  # no rebuild for a capacity change
     # a change made elsewhere (another process) is seen through the version stamp
     type(target).objects.filter(pk=points["far"].pk).update(installed_kw=Decimal("700"))
     from django.utils import timezone
 
     type(target).objects.filter(pk=points["far"].pk).update(updated_at=timezone.now())
-    assert nearest.grid_index().free_kw(points["far"].asset_id, 0.4) == 700.0 and nearest.builds == builds
+    assert (
+        index_cache.grid_index().free_kw(points["far"].asset_id, 0.4) == 700.0
+        and index_cache.builds == builds
+    )

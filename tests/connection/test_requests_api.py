@@ -5,7 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from connection.models import Applicant, ConnectionRequest, RoutingMethod
+from connection.models import Applicant, ConnectionRequest
+from grid.models import RoutingMethod
 from tests.factories import (
     VALID,
     ApplicantFactory,

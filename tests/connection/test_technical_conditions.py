@@ -12,8 +12,8 @@ from django.utils.translation import gettext
 
 from connection import technical_conditions
 from connection.models import Reservation, TechnicalConditions
-from tests.connection.factories_assets import application_in_state, point
 from tests.factories import BranchFactory, TariffFactory
+from tests.grid.factories import application_in_state, point
 from tests.workflow.helpers import TC_MEASURES
 
 pytestmark = pytest.mark.django_db
@@ -210,7 +210,7 @@ def test_a_point_of_the_register_wins_over_a_typed_name(make_client, supervisor,
     )
     assert response.status_code == 200, response.json()
     assert response.json()["technical_conditions"]["connection_point"].startswith("ТП-Б")
-    assert Reservation.objects.get(request=application).capacity == substation
+    assert Reservation.objects.get(application=application).capacity == substation
 
 
 def test_zero_means_a_point_outside_the_register_even_when_the_applicant_chose_one(
@@ -228,7 +228,7 @@ def test_zero_means_a_point_outside_the_register_even_when_the_applicant_chose_o
     assert response.status_code == 200, response.json()
     assert response.json()["technical_conditions"]["connection_point"] == "Опора № 12 ВЛ-0,4 кВ Ф-3"
     assert response.json()["technical_conditions"]["connection_capacity"] is None
-    assert not Reservation.objects.filter(request=application).exists()
+    assert not Reservation.objects.filter(application=application).exists()
 
 
 def test_the_power_granted_is_what_is_reserved_and_paid_for(make_client, supervisor, branch):
@@ -246,7 +246,7 @@ def test_the_power_granted_is_what_is_reserved_and_paid_for(make_client, supervi
         client, application, connection_point_id=substation.pk, max_power_kw="10", fee_rub="50000.00"
     )
     assert response.status_code == 200, response.json()
-    assert Reservation.objects.get(request=application).kw == Decimal("10")
+    assert Reservation.objects.get(application=application).kw == Decimal("10")
 
 
 def test_the_voltage_granted_must_match_the_point(make_client, supervisor, branch):

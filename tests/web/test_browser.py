@@ -10,8 +10,8 @@ import pytest
 
 from connection.models import ConnectionRequest
 from connection.workflow_actions import perform_transition
-from tests.connection.factories_assets import point
 from tests.factories import DEFAULT_PASSWORD, PDF_BYTES, BranchFactory, TerritoryFactory, UserFactory
+from tests.grid.factories import point
 from tests.web.browser import CHROMIUM, log_in, shoot, upload
 from tests.workflow.helpers import in_state
 

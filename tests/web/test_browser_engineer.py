@@ -13,8 +13,8 @@ import pytest
 
 from connection import services
 from connection.models import ConnectionRequest, TechnicalConditions
-from tests.connection.factories_assets import point
 from tests.factories import BranchFactory, TariffFactory, TerritoryFactory, UserFactory
+from tests.grid.factories import point
 from tests.web.browser import CHROMIUM, log_in, shoot, upload
 from tests.workflow.helpers import in_state
 

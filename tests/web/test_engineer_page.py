@@ -12,8 +12,8 @@ from django.test import Client
 from django.utils import timezone
 
 from connection.models import ConnectionRequest, Reservation, TechnicalConditions
-from tests.connection.factories_assets import application_in_state, point
 from tests.factories import BranchFactory, TariffFactory, UserFactory
+from tests.grid.factories import application_in_state, point
 from workflow.models import TransitionLog
 
 pytestmark = pytest.mark.django_db
@@ -226,7 +226,7 @@ def test_issuing_the_prefilled_offer_records_structured_conditions(engineer, nor
     assert "ограничитель" in conditions.applicant_measures
     assert conditions.validity_years == 2
     assert conditions.valid_until == conditions.issued_on + relativedelta(years=2)
-    assert Reservation.objects.filter(request=application, capacity=substation, released_at=None).exists()
+    assert Reservation.objects.filter(application=application, capacity=substation, released_at=None).exists()
     assert application.fee_rub == Decimal("75000.00")
 
 
@@ -240,7 +240,7 @@ def test_offer_with_power_above_the_request_is_refused(engineer, north, substati
     assert 'id="action-issue_offer-max_power_kw_error"' in response.content.decode()
     application.refresh_from_db()
     assert application.state == "under_review"
-    assert not Reservation.objects.filter(request=application).exists()
+    assert not Reservation.objects.filter(application=application).exists()
     assert not TechnicalConditions.objects.filter(request=application).exists()
 
 

@@ -13,8 +13,8 @@ from django.core import mail
 from django.test import Client
 
 from connection.models import ConnectionRequest
-from tests.connection.factories_assets import point
 from tests.factories import DEFAULT_PASSWORD, ConnectionRequestFactory, TerritoryFactory, UserFactory
+from tests.grid.factories import point
 from tests.workflow.helpers import in_state
 
 pytestmark = pytest.mark.django_db
@@ -292,9 +292,9 @@ def test_no_page_loads_more_than_300_kb_of_scripts_and_styles(applicant):
 def test_applicant_chooses_a_connection_point_and_the_offer_reserves_there(branch):
     from decimal import Decimal
 
-    from connection.models import AssetCapacity
-    from tests.connection.factories_assets import point
+    from grid.models import AssetCapacity
     from tests.factories import ConnectionRequestFactory
+    from tests.grid.factories import point
 
     near = point("45.001000", "42.000000", installed_kw="100", name="ТП-1", branch=branch)
     other = point("45.002000", "42.000000", installed_kw="100", name="ТП-2", branch=branch)

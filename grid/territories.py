@@ -1,4 +1,4 @@
-"""Territories and routing: which branch an object's location belongs to.
+"""Territory routing: which branch an object's location belongs to.
 
 Polygons are kept as WKT in WGS84 and compared with shapely in a local metric projection (the
 same azimuthal-equidistant CRS as the connection-point index), so "within N metres" means metres.
@@ -14,32 +14,13 @@ from functools import cache
 
 import shapely
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db.models import Count, Max
-from django.utils.translation import gettext_lazy as _
 from pyproj import Transformer
-from shapely import wkt as shapely_wkt
 from shapely.geometry.base import BaseGeometry
 
-from connection.models import Branch, RoutingMethod, Territory
-
-
-def parse_boundary(text: str) -> BaseGeometry:
-    """Parse and check a WKT boundary: a valid (multi)polygon with lon/lat coordinates."""
-    try:
-        geometry = shapely_wkt.loads(text)
-    except (shapely.errors.GEOSException, ValueError, TypeError) as error:
-        raise ValidationError({"boundary_wkt": _("The boundary is not valid WKT.")}, code="wkt") from error
-    if geometry.geom_type not in ("Polygon", "MultiPolygon") or geometry.is_empty:
-        raise ValidationError(
-            {"boundary_wkt": _("The boundary must be a polygon or multipolygon.")}, code="wkt"
-        )
-    min_lon, min_lat, max_lon, max_lat = geometry.bounds
-    if not (-180 <= min_lon <= max_lon <= 180 and -90 <= min_lat <= max_lat <= 90):
-        raise ValidationError({"boundary_wkt": _("Coordinates must be longitude and latitude.")}, code="wkt")
-    if not geometry.is_valid:
-        geometry = shapely.make_valid(geometry)
-    return geometry
+from grid.exceptions import NoBranchForLocation
+from grid.geometry import parse_boundary
+from grid.models import Branch, RoutingMethod, Territory
 
 
 @cache
@@ -134,9 +115,7 @@ def route(*, latitude: Decimal | float, longitude: Decimal | float) -> Routing:
         )
     default = Branch.objects.filter(is_default=True).first()
     if default is None:
-        raise ValidationError(
-            _("No branch serves this location and no default branch is configured."), code="no_branch"
-        )
+        raise NoBranchForLocation()
     return Routing(
         branch=default,
         territory=None,

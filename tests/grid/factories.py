@@ -8,7 +8,8 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
-from connection.models import AssetCapacity, ConnectionRequest, GridAsset
+from connection.models import ConnectionRequest
+from grid.models import AssetCapacity, GridAsset
 from tests.factories import ConnectionRequestFactory
 from workflow.rulebook import get_rules
 from workflow.services import refresh_deadline

@@ -3,6 +3,16 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from grid.geometry import parse_boundary
+
+
+class RoutingMethod(models.TextChoices):
+    """How an application's branch was found (see grid.territories.route)."""
+
+    TERRITORY = "territory", _("Inside a territory")
+    NEAREST = "nearest", _("Nearest territory")
+    DEFAULT = "default", _("Default branch (outside every territory)")
+
 
 class Branch(models.Model):
     """A branch (район электрических сетей, РЭС) that processes applications of its territory."""
@@ -16,6 +26,7 @@ class Branch(models.Model):
     )
 
     class Meta:
+        db_table = "connection_branch"  # the table the model had in the connection app
         verbose_name = _("branch")
         verbose_name_plural = _("branches")
         ordering = ["name"]
@@ -60,6 +71,7 @@ class Territory(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
+        db_table = "connection_territory"
         verbose_name = _("territory")
         verbose_name_plural = _("territories")
         ordering = ["-priority", "name"]
@@ -72,7 +84,5 @@ class Territory(models.Model):
         super().save(*args, **kwargs)
 
     def clean(self) -> None:
-        from connection.territories import parse_boundary
-
         geometry = parse_boundary(self.boundary_wkt)
         self.min_lon, self.min_lat, self.max_lon, self.max_lat = geometry.bounds

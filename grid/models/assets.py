@@ -1,8 +1,8 @@
-"""The asset register: connection points (substations, distribution points, line supports), their
-capacity per voltage level, and the reservations of that capacity by applications.
+"""The asset register: connection points (substations, distribution points, line supports) and
+their capacity per voltage level.
 
 Free capacity is ``installed_kw - reserved_kw``; ``reserved_kw`` only changes through
-connection.grid_assets (row-locked, in the transaction of the transition that reserves or releases),
+connection.reservations (row-locked, in the transaction of the transition that reserves or releases),
 and a database constraint keeps it within ``[0, installed_kw]``, so free capacity never goes below
 zero whatever the code does.
 """
@@ -14,12 +14,9 @@ from decimal import Decimal
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
-from django_fsm.signals import post_transition
 
-from connection.models.branches import Branch
-from connection.models.requests import ConnectionRequest
+from grid.models.branches import Branch
 
 KW = {"max_digits": 12, "decimal_places": 2}
 COORDINATE = {"max_digits": 9, "decimal_places": 6}
@@ -76,6 +73,7 @@ class GridAsset(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
+        db_table = "connection_gridasset"  # the table the model had in the connection app
         verbose_name = _("grid asset")
         verbose_name_plural = _("grid assets")
         ordering = ["name", "id"]
@@ -113,6 +111,7 @@ class AssetCapacity(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
+        db_table = "connection_assetcapacity"
         verbose_name = _("capacity of a voltage level")
         verbose_name_plural = _("capacities of voltage levels")
         ordering = ["asset", "-voltage_kv"]
@@ -126,56 +125,3 @@ class AssetCapacity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.asset} — {self.voltage_kv.normalize():f} kV"
-
-
-class Reservation(models.Model):
-    """Capacity of a connection point held for one application; released (not deleted) when the
-    application is annulled, withdrawn or rejected, so the history stays traceable."""
-
-    capacity = models.ForeignKey(
-        AssetCapacity,
-        verbose_name=_("connection point"),
-        on_delete=models.PROTECT,
-        related_name="reservations",
-    )
-    request = models.ForeignKey(
-        ConnectionRequest,
-        verbose_name=_("connection request"),
-        on_delete=models.PROTECT,
-        related_name="reservations",
-    )
-    kw = models.DecimalField(_("reserved power, kW"), validators=[MinValueValidator(Decimal("0.01"))], **KW)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    released_at = models.DateTimeField(_("released at"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("capacity reservation")
-        verbose_name_plural = _("capacity reservations")
-        ordering = ["-created_at", "-id"]
-        constraints = [
-            models.CheckConstraint(condition=Q(kw__gt=0), name="connection_reservation_kw_positive"),
-            models.UniqueConstraint(
-                fields=["request"],
-                condition=Q(released_at__isnull=True),
-                name="connection_one_active_reservation_per_request",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.request} → {self.capacity}: {self.kw} kW"
-
-    @property
-    def is_active(self) -> bool:
-        return self.released_at is None
-
-
-@receiver(post_transition, sender=ConnectionRequest, dispatch_uid="connection_release_capacity_on_annul")
-def _release_capacity_on_annul(sender, instance, name, **kwargs) -> None:
-    """The scheduled job annuls through workflow.services.run_transition directly (not through
-    connection.workflow_actions.BEFORE): give the reserved capacity back here, inside the same
-    transaction (django-fsm sends this signal synchronously from the transition method).
-    Releasing is idempotent, so the BEFORE entry and this receiver may both run."""
-    if name == "annul":
-        from connection.grid_assets import release_reservations
-
-        release_reservations(request=instance)

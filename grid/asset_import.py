@@ -1,14 +1,6 @@
-"""Services of the asset register: capacity reservations (row-locked, in the transaction of the
-transition that commits them) and the import of asset files (CSV or GeoJSON, with pandas).
+"""The import of asset files (CSV or GeoJSON, with pandas) into the asset register.
 
-Reservations: `reserve_capacity` locks the AssetCapacity row (SELECT … FOR UPDATE), checks the
-free capacity it then reads and adds to `reserved_kw`; `release_reservations` gives it back. The
-database refuses `reserved_kw` outside [0, installed_kw] (a CheckConstraint), so free capacity can
-never go below zero even if a caller forgot the lock. After the transaction commits, the
-process-wide nearest index is told the new free capacity (other processes notice the changed data
-version on their next lookup).
-
-Import: one record per asset and voltage level (an asset with two levels has two records with the
+One record per asset and voltage level (an asset with two levels has two records with the
 same `external_id`; a record without a voltage registers the asset only). Assets are upserted by
 `external_id`: a second import of the same file changes nothing. Rows that cannot be used are
 skipped and reported with their row number and the reason; the rest is saved in one transaction.
@@ -27,143 +19,11 @@ from typing import IO, Any
 
 import pandas as pd
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from connection.models import (
-    AssetCapacity,
-    AssetKind,
-    AssetSource,
-    Branch,
-    ConnectionRequest,
-    GridAsset,
-    Reservation,
-)
-
-# ---------------------------------------------------------------------------------------------
-# Reservations
-
-
-def _after_commit_update_index(capacity_ids: list[int]) -> None:
-    """Tell this process's nearest index the committed free capacity of these points."""
-
-    def update() -> None:
-        from connection import nearest
-
-        rows = AssetCapacity.objects.filter(pk__in=capacity_ids).values_list(
-            "asset_id", "voltage_kv", "free_kw"
-        )
-        for asset_id, voltage_kv, free_kw in rows:
-            nearest.note_free_kw(asset_id=asset_id, voltage_kv=voltage_kv, free_kw=free_kw)
-
-    transaction.on_commit(update)
-
-
-def active_reservation(*, request: ConnectionRequest) -> Reservation | None:
-    return (
-        Reservation.objects.filter(request=request, released_at__isnull=True)
-        .select_related("capacity")
-        .first()
-    )
-
-
-def unsuitable_point(
-    request: ConnectionRequest, capacity: AssetCapacity, *, voltage_level: str | None = None
-) -> str | None:
-    """Why this point cannot serve the application, or None: it must be of the application's
-    voltage class (0.23 kV single-phase connections hang on 0.4 kV points), or of `voltage_level`
-    when the technical conditions grant another, and of its branch."""
-    voltage_level = voltage_level or request.voltage_level
-    if voltage_level:
-        wanted = Decimal("0.4") if voltage_level == "0.23" else Decimal(voltage_level)
-        if capacity.voltage_kv != wanted:
-            return _("The connection point is of %(point)s kV; the application is for %(wanted)s kV.") % {
-                "point": capacity.voltage_kv.normalize(),
-                "wanted": wanted.normalize(),
-            }
-    if capacity.asset.branch_id and request.branch_id and capacity.asset.branch_id != request.branch_id:
-        return _("The connection point belongs to another branch.")
-    return None
-
-
-@transaction.atomic
-def reserve_capacity(
-    *,
-    request: ConnectionRequest,
-    capacity_id: int,
-    kw: Decimal | None = None,
-    field_name: str = "connection_point_id",
-    voltage_level: str | None = None,
-) -> Reservation:
-    """Reserve `kw` (default: the application's requested power) at connection point
-    `capacity_id` for `request`. A reservation the application already holds is released first
-    (the offer is being re-issued). ValidationError on `field_name` when the point does not exist
-    or has not enough free capacity."""
-    kw = request.requested_kw if kw is None else kw
-    if kw is None or kw <= 0:
-        raise ValidationError(
-            {
-                field_name: ValidationError(
-                    _("The application states no requested power to reserve."), code="no_power"
-                )
-            }
-        )
-    release_reservations(request=request)
-    try:
-        capacity = AssetCapacity.objects.select_for_update().select_related("asset").get(pk=capacity_id)
-    except (AssetCapacity.DoesNotExist, ValueError, TypeError) as error:
-        raise ValidationError(
-            {field_name: ValidationError(_("There is no such connection point."), code="does_not_exist")}
-        ) from error
-    wrong_point = unsuitable_point(request, capacity, voltage_level=voltage_level)
-    if wrong_point:
-        raise ValidationError({field_name: ValidationError(wrong_point, code="unsuitable_point")})
-    free = capacity.installed_kw - capacity.reserved_kw
-    if kw > free:
-        message = _("Not enough free capacity at %(point)s: %(free)s kW free, %(needed)s kW needed.") % {
-            "point": capacity,
-            "free": free,
-            "needed": kw,
-        }
-        raise ValidationError({field_name: ValidationError(message, code="insufficient_capacity")})
-    AssetCapacity.objects.filter(pk=capacity.pk).update(
-        reserved_kw=F("reserved_kw") + kw, updated_at=timezone.now()
-    )
-    reservation = Reservation.objects.create(capacity=capacity, request=request, kw=kw)
-    _after_commit_update_index([capacity.pk])
-    return reservation
-
-
-@transaction.atomic
-def release_reservations(*, request: ConnectionRequest) -> Decimal:
-    """Give back every active reservation of `request`; returns the kW released (0 when none).
-    Idempotent: released reservations stay, marked with the time of release."""
-    active = list(
-        Reservation.objects.select_for_update()
-        .filter(request=request, released_at__isnull=True)
-        .order_by("capacity_id")
-    )
-    if not active:
-        return Decimal("0")
-    now = timezone.now()
-    total = Decimal("0")
-    for reservation in active:
-        # lock the point, then give the kW back; the constraint keeps reserved_kw >= 0
-        AssetCapacity.objects.select_for_update().filter(pk=reservation.capacity_id).values_list("pk").get()
-        AssetCapacity.objects.filter(pk=reservation.capacity_id).update(
-            reserved_kw=F("reserved_kw") - reservation.kw, updated_at=now
-        )
-        total += reservation.kw
-    Reservation.objects.filter(pk__in=[reservation.pk for reservation in active]).update(released_at=now)
-    _after_commit_update_index([reservation.capacity_id for reservation in active])
-    return total
-
-
-# ---------------------------------------------------------------------------------------------
-# Import
+from grid.models import AssetCapacity, AssetKind, AssetSource, Branch, GridAsset, Territory
+from grid.territories import territory_index
 
 #: Fields an import file may provide (after --mapping): name → required?
 IMPORT_FIELDS: dict[str, bool] = {
@@ -381,11 +241,8 @@ def _parse_row(number: int, record: dict[str, Any], branches: dict[str, int]) ->
     return _Row(number, asset, voltage, installed, reserved)
 
 
-def _branch_by_territory() -> Callable[[float, float], int | None]:
+def branch_locator() -> Callable[[float, float], int | None]:
     """Branch of the territory containing (or within routing distance of) a point, else None."""
-    from connection.models import Territory
-    from connection.territories import territory_index
-
     index = territory_index()
     branch_of = dict(Territory.objects.values_list("pk", "branch_id"))
 
@@ -454,7 +311,7 @@ def import_grid_assets(
             seen_levels.add(key)
         parsed.append(row)
 
-    locate = _branch_by_territory()
+    locate = branch_locator()
     existing = {
         asset.external_id: asset
         for asset in GridAsset.objects.filter(external_id__in={row.asset["external_id"] for row in parsed})

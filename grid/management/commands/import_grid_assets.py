@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from connection.grid_assets import IMPORT_FIELDS, import_grid_assets, parse_mapping, read_asset_file
-from connection.models import AssetSource
+from grid.asset_import import IMPORT_FIELDS, import_grid_assets, parse_mapping, read_asset_file
+from grid.models import AssetSource
 
 
 class Command(BaseCommand):
