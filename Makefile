@@ -13,7 +13,7 @@ PORT ?= 8000
 export DEBUG ?= 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test setup migrate demo lint format schema docs schema-check migrations-check pytest bench messages clean
+.PHONY: run test setup migrate demo lint layers format schema docs schema-check migrations-check pytest bench messages clean
 
 # A development .env (DEBUG=1), so that manage.py works without `make` too; never used by CI's
 # production-mode checks, which set DEBUG=0 explicitly. Delete or edit it on a production host.
@@ -42,6 +42,11 @@ lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# The import contracts of pyproject.toml ([tool.importlinter]): layers, no cycles, models without
+# services, DRF only in the API packages, capacity_calc without Django.
+layers: setup
+	$(VENV)/bin/lint-imports --no-logo
+
 format: setup
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
@@ -61,7 +66,7 @@ schema-check: setup
 pytest: setup
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-test: migrate lint migrations-check schema-check pytest
+test: migrate lint layers migrations-check schema-check pytest
 
 bench: setup
 	$(PY) -m benchmarks $(BENCH_ARGS)

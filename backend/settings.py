@@ -233,7 +233,7 @@ CELERY_BEAT_SCHEDULE = {
 # --- Django REST framework and OpenAPI ----------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "backend.users.authentication.ApiTokenAuthentication",
+        "backend.users.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -18,9 +18,7 @@ from connection.models import ConnectionRequest
 from workflow import services as workflow_services
 from workflow.machine import Actor, is_branch_staff
 from workflow.models import TransitionLog
-from workflow.states import State
-
-FINAL_STATES = (State.CLOSED, State.WITHDRAWN, State.ANNULLED, State.REJECTED)
+from workflow.states import FINAL_STATES, State
 
 
 def branch_engineers(branch_ids) -> dict[int, list[User]]:

@@ -28,38 +28,13 @@ from connection.models import (
     DocumentVersion,
     RequestNumberSequence,
 )
-from connection.models.documents import ISSUED_DOCUMENT_TYPES  # --- pdf documents
+from connection.models.applicants import APPLICANT_FIELDS
+from connection.models.documents import ISSUED_DOCUMENT_TYPES
+from connection.models.requests import EDITABLE_FIELDS
 from connection.reservations import unsuitable_point
 from grid import territories
 from workflow.rulebook import get_rules
 from workflow.states import State
-
-APPLICANT_FIELDS = [
-    field.name
-    for field in Applicant._meta.get_fields()
-    if field.concrete and field.editable and field.name not in ("id", "owner", "created_at", "updated_at")
-]
-REQUEST_FIELDS = [
-    "applicant",
-    "object_name",
-    "object_address",
-    "cadastral_number",
-    "latitude",
-    "longitude",
-    "kind",
-    "temporary_term_months",
-    "previously_connected_kw",
-    "requested_kw",
-    "voltage_level",
-    "phases",
-    "reliability_category",
-    "load_character",
-    "guaranteeing_supplier",
-    "payment_option",
-    "is_public_procurement",
-    "preferred_connection_point",
-]
-
 
 # The object's place and the applicant decide the routing and the number's owner: once registered,
 # they stay.
@@ -192,7 +167,7 @@ def create_draft(
     *, owner: User, data: dict[str, Any], stages: list[dict[str, Any]] | None = None
 ) -> ConnectionRequest:
     request = ConnectionRequest(owner=owner)
-    for field in REQUEST_FIELDS:
+    for field in EDITABLE_FIELDS:
         if field in data:
             setattr(request, field, data[field])
     validate_draft(request, stages)
@@ -225,7 +200,7 @@ def update_draft(
             )
     else:
         _require_draft(request)
-    for field in REQUEST_FIELDS:
+    for field in EDITABLE_FIELDS:
         if field in data:
             setattr(request, field, data[field])
     if stages is None and "requested_kw" in data and request.stages.exists():

@@ -27,6 +27,7 @@ from connection import reservations
 from connection.eligibility import limits_for
 from connection.fees import FeeResult, fee_for_request
 from connection.models import ConnectionRequest, TechnicalConditions, VoltageLevel
+from connection.models.requests import connection_point_voltage
 from connection.nearest import find_nearest
 from grid.models import AssetCapacity
 from workflow.selectors import rules_for
@@ -195,7 +196,7 @@ def _texts(
                 "about %(metres)s m long (overhead line with insulated wires, unless the design decides otherwise)."
             )
             % {
-                "kv": "0,4" if request.voltage_level in ("0.23", "0.4") else request.voltage_level,
+                "kv": f"{connection_point_voltage(request.voltage_level):f}".replace(".", ","),
                 "point": point_text,
                 "metres": round(distance),
             }

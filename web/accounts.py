@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 
 from backend.users.services import register_applicant
+from web.console import is_console_user
 from web.forms import LoginForm, RegisterForm, apply_errors
 
 
@@ -44,8 +45,6 @@ class LoginView(auth_views.LoginView):
     """Staff land on their work queue, applicants on their applications (unless `next` says)."""
 
     def get_default_redirect_url(self):
-        from web.console import is_console_user
-
         if is_console_user(self.request.user):
             return reverse("web:console")
         return super().get_default_redirect_url()

@@ -31,8 +31,9 @@ from connection.models import ConnectionRequest
 from connection.models.requests import RequestKind
 from grid.models import Branch
 from web.forms import parse_id
+from web.tracking import page_url
 from workflow import calendar
-from workflow.states import State
+from workflow.states import FINAL_STATES, State
 
 PAGE_SIZE = 50
 CONSOLE_ROLES = (Role.ENGINEER, Role.SUPERVISOR, Role.ADMINISTRATOR)
@@ -180,9 +181,9 @@ def console(request):
         item.can_take = (
             item.branch_id in own_branches
             and item.assigned_to_id != user.pk
-            and item.state not in assignment.FINAL_STATES
+            and item.state not in FINAL_STATES
         )
-        item.can_assign = bool(item.branch_engineers) and item.state not in assignment.FINAL_STATES
+        item.can_assign = bool(item.branch_engineers) and item.state not in FINAL_STATES
     counts = [
         {"state": state, "label": label, "count": raw_counts[state]}
         for state, label in QUEUE_STATES
@@ -207,8 +208,6 @@ def _back(request, application: ConnectionRequest):
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return redirect(target)
-    from web.tracking import page_url
-
     return redirect(page_url(application, request.user))
 
 

@@ -12,7 +12,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.db import models
 from django.http import Http404
 from django.utils import formats, timezone
@@ -21,6 +20,7 @@ from django.utils.translation import gettext as _
 from connection import completeness, selectors, technical_conditions
 from connection.models import Applicant, ConnectionRequest, DocumentType, PaymentOption
 from connection.pdf_documents import issued_conditions
+from web.action_forms import action_forms
 from web.views import map_settings
 from web.wizard import document_rows
 from workflow.machine import is_branch_staff
@@ -314,8 +314,6 @@ def map_data(application: ConnectionRequest, proposal) -> dict | None:
 
 
 def engineer_context(request, application: ConnectionRequest, action_state: dict) -> dict:
-    from web.tracking import action_forms  # tracking renders this page: imported late, no cycle
-
     open_names = {info.name for info in available(application, request.user)}
     initial, proposal = action_values(application, open_names)
     return {
@@ -349,10 +347,3 @@ def staff_application(request, pk: int) -> ConnectionRequest:
     ):
         raise Http404
     return application
-
-
-@login_required
-def application_page(request, pk: int):
-    from web.tracking import render_application
-
-    return render_application(request, staff_application(request, pk))

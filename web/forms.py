@@ -13,8 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 import capacity_calc
 from connection.models import Applicant, ConnectionRequest
+from connection.models.applicants import APPLICANT_FIELDS
 from connection.models.documents import APPLICANT_DOCUMENT_CHOICES
-from connection.services import APPLICANT_FIELDS
+from connection.models.requests import OBJECT_FIELDS, POWER_FIELDS, SUPPLY_FIELDS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MAX_STAGES = 3
@@ -159,15 +160,9 @@ class ObjectForm(forms.ModelForm):
     class Meta:
         model = ConnectionRequest
         fields = [
-            "object_name",
-            "object_address",
-            "cadastral_number",
-            "latitude",
-            "longitude",
-            "kind",
-            "temporary_term_months",
-            "preferred_connection_point",  # radio buttons of the nearest points (web/_nearest.html)
-        ]
+            *OBJECT_FIELDS,
+            "preferred_connection_point",
+        ]  # the point: radio buttons (web/_nearest.html)
         widgets = {
             "latitude": forms.NumberInput(attrs={"step": "0.000001", "inputmode": "decimal"}),
             "longitude": forms.NumberInput(attrs={"step": "0.000001", "inputmode": "decimal"}),
@@ -181,7 +176,7 @@ class ObjectForm(forms.ModelForm):
 class PowerForm(forms.ModelForm):
     class Meta:
         model = ConnectionRequest
-        fields = ["previously_connected_kw", "requested_kw"]
+        fields = list(POWER_FIELDS)
         widgets = {
             "previously_connected_kw": forms.NumberInput(
                 attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}
@@ -200,15 +195,7 @@ class PowerForm(forms.ModelForm):
 class SupplyForm(forms.ModelForm):
     class Meta:
         model = ConnectionRequest
-        fields = [
-            "voltage_level",
-            "phases",
-            "reliability_category",
-            "load_character",
-            "guaranteeing_supplier",
-            "payment_option",
-            "is_public_procurement",
-        ]
+        fields = list(SUPPLY_FIELDS)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -3,8 +3,6 @@ actions open to the user now (from workflow.services.available, never per state 
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,14 +12,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from rest_framework import serializers as drf_serializers
 
 from backend.exceptions import StateConflict
-from connection import messaging, selectors
-from connection.api.transitions import input_serializer
+from connection import assignment, messaging, selectors
+from connection.api.transitions import form_fields, input_serializer
 from connection.models.messages import MAX_ATTACHMENTS, MESSAGE_MAX_LENGTH
 from connection.pdf_documents import issued_conditions
 from connection.workflow_actions import perform_transition
+from web.action_forms import action_forms
+from web.engineer import engineer_context, staff_application
 from web.forms import UploadForm
 from web.wizard import document_rows
 from workflow import selectors as workflow_selectors
@@ -29,7 +28,7 @@ from workflow import services as workflow_services
 from workflow.exceptions import TransitionError
 from workflow.machine import is_branch_staff
 from workflow.models import TransitionLog
-from workflow.states import State
+from workflow.states import FINAL_STATES, State
 
 
 @login_required
@@ -42,75 +41,6 @@ def application_list(request):
     )
     applications = messaging.with_unread_for_applicant(applications)
     return render(request, "web/applications/list.html", {"applications": applications})
-
-
-def _field_type(field) -> str:
-    if isinstance(field, drf_serializers.BooleanField):
-        return "checkbox"
-    if isinstance(field, drf_serializers.ChoiceField):
-        return "select"
-    if isinstance(field, drf_serializers.DateField):
-        return "date"
-    if isinstance(field, drf_serializers.DecimalField | drf_serializers.IntegerField):
-        return "number"
-    if isinstance(field, drf_serializers.ListField):
-        return "lines"
-    if field.field_name == "comment" or (getattr(field, "max_length", None) or 0) > 300:
-        return "textarea"
-    return "text"
-
-
-def _shown_value(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "1" if value else ""
-    if isinstance(value, Decimal):
-        return f"{value:f}"
-    if isinstance(value, list):
-        return "\n".join(str(item) for item in value)
-    return str(value)
-
-
-def action_forms(application, user, *, errors=None, values=None, failed=None, initial=None) -> list[dict]:
-    """A form per transition open to `user` now, its fields described by the transition's input;
-    `initial` prefills them per transition (the posted `values` win after a refusal)."""
-    forms = []
-    for info in workflow_services.available(application, user):
-        fields = []
-        start = (initial or {}).get(info.name, {})
-        items = list(input_serializer(info.name)().fields.items())
-        items.sort(key=lambda item: item[0] == "comment")  # the comment last, after what the step needs
-        for name, field in items:
-            field_errors = (errors or {}).get(name, []) if failed == info.name else []
-            value = (values or {}).get(name, "") if failed == info.name else _shown_value(start.get(name))
-            fields.append(
-                {
-                    "name": name,
-                    "id": f"action-{info.name}-{name}",
-                    "type": _field_type(field),
-                    "label": str(field.label or name),
-                    "required": bool(field.required),
-                    "help": str(field.help_text or ""),
-                    "errors": field_errors,
-                    "value": value,
-                    "choices": [
-                        (str(key), str(label)) for key, label in getattr(field, "choices", {}).items()
-                    ]
-                    if isinstance(field, drf_serializers.ChoiceField)
-                    else [],
-                }
-            )
-        forms.append(
-            {
-                "name": info.name,
-                "label": str(info.label),
-                "fields": fields,
-                "errors": (errors or {}).get("non_field_errors", []) if failed == info.name else [],
-                "danger": info.name in ("withdraw", "reject"),
-            }
-        )
-    return forms
 
 
 def _history(application) -> list[dict]:
@@ -162,9 +92,7 @@ def _assignment(request, application) -> dict | None:
     """Who is in charge, and the take / assign forms, for the staff of the application's branch."""
     if application.state == State.DRAFT or not is_branch_staff(application, request.user):
         return None
-    from connection import assignment
-
-    open_ = application.state not in assignment.FINAL_STATES
+    open_ = application.state not in FINAL_STATES
     engineers = assignment.branch_engineers([application.branch_id]).get(application.branch_id, [])
     return {
         "assigned_to": application.assigned_to,
@@ -204,15 +132,13 @@ def render_application(
         "can_upload": application.owner_id == request.user.pk and application.state == State.NEEDS_INFO,
         "upload_form": UploadForm(),
         "assignment": _assignment(request, application),
-        "final": application.state in (State.CLOSED, State.WITHDRAWN, State.ANNULLED, State.REJECTED),
+        "final": application.state in FINAL_STATES,
         "message_form": message_form or MessageForm(),
         "file_errors": file_errors or [],
         "max_attachments": MAX_ATTACHMENTS,
         **_thread(request, application),
     }
     if is_staff_view(application, request.user):
-        from web.engineer import engineer_context
-
         context.update(engineer_context(request, application, action_state))
         return render(request, "web/console/application.html", context, status=status)
     context.update(
@@ -242,14 +168,15 @@ def application_detail(request, pk: int):
 
 def _parse(request, name: str) -> dict:
     data = {}
-    for field_name, field in input_serializer(name)().fields.items():
-        if isinstance(field, drf_serializers.ListField):
+    for field in form_fields(name):
+        field_name = field["name"]
+        if field["type"] == "list":
             # Checked items of a checklist and lines of the free text, once each, in order.
             lines = [
                 line.strip() for value in request.POST.getlist(field_name) for line in value.splitlines()
             ]
             data[field_name] = list(dict.fromkeys(line for line in lines if line))
-        elif isinstance(field, drf_serializers.BooleanField):
+        elif field["type"] == "boolean":
             data[field_name] = field_name in request.POST
         elif request.POST.get(field_name, "") != "" or field_name == "comment":
             data[field_name] = request.POST.get(field_name, "")
@@ -324,3 +251,9 @@ def post_message(request, pk: int):
             messages.success(request, _("The message is sent."))
             return redirect(page_url(application, request.user) + "#messages")
     return render_application(request, application, status=400, message_form=form, file_errors=file_errors)
+
+
+@login_required
+def staff_application_page(request, pk: int):
+    """The engineer's page of an application (a 404 for anyone but the staff of its branch)."""
+    return render_application(request, staff_application(request, pk))

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from web import accounts, console, dashboard, engineer, tracking, views, wizard
+from web import accounts, console, dashboard, tracking, views, wizard
 
 app_name = "web"
 
@@ -13,7 +13,7 @@ urlpatterns = [
     path("console/", console.console, name="console"),
     path("console/dashboard/", dashboard.dashboard, name="dashboard"),
     path("console/export.csv", dashboard.export_csv, name="queue_export"),
-    path("console/applications/<int:pk>/", engineer.application_page, name="console_application"),
+    path("console/applications/<int:pk>/", tracking.staff_application_page, name="console_application"),
     path("applications/", tracking.application_list, name="applications"),
     path("applications/new/", wizard.new_application, name="new_application"),
     path("applications/<int:pk>/", tracking.application_detail, name="application"),

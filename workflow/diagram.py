@@ -7,7 +7,7 @@ from django.utils import translation
 
 from workflow.machine import Actor
 from workflow.services import TRANSITIONS
-from workflow.states import State
+from workflow.states import FINAL_STATES, State
 
 ACTOR_MARK = {Actor.OWNER: "applicant", Actor.BRANCH: "engineer", Actor.SYSTEM: "scheduled"}
 
@@ -21,7 +21,7 @@ def mermaid(language: str = "ru") -> str:
         for info in TRANSITIONS.values():
             for source in info.sources:
                 lines.append(f"    {source} --> {info.target}: {info.name} ({ACTOR_MARK[info.actor]})")
-        for state in (State.CLOSED, State.WITHDRAWN, State.ANNULLED, State.REJECTED):
+        for state in (state for state in State if state in FINAL_STATES):
             lines.append(f"    {state.value} --> [*]")
         return "\n".join(lines)
 

@@ -18,6 +18,8 @@ from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from workflow.rule_specs import RULE_SPECS, RuleValueError, canonical_value
+
 
 def local_today() -> date:
     """Today in the portal's time zone (settings.TIME_ZONE), whatever zone is active."""
@@ -123,7 +125,7 @@ class RulebookVersion(models.Model):
 
 class RuleValue(models.Model):
     """One value of a version. Stored as text in the canonical form of its key's type
-    (workflow.rulebook.RULE_SPECS); Rules turns it into Decimal, int or tuples."""
+    (workflow.rule_specs.RULE_SPECS); Rules turns it into Decimal, int or tuples."""
 
     version = models.ForeignKey(
         RulebookVersion, verbose_name=_("version"), on_delete=models.CASCADE, related_name="values"
@@ -169,8 +171,6 @@ class RuleValue(models.Model):
         return super().delete(*args, **kwargs)
 
     def clean(self) -> None:
-        from workflow.rulebook import RULE_SPECS, RuleValueError, canonical_value
-
         if self.version_id is not None and self.version.is_locked():
             raise ValidationError(
                 _("This version is in effect; its values cannot be changed. Add a new version instead."),

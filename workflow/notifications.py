@@ -16,6 +16,7 @@ from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
 from backend.users.roles import Role
+from workflow.email_delivery import send_notification_emails
 from workflow.machine import Party
 from workflow.models import Notification
 from workflow.signals import transition_completed
@@ -63,8 +64,6 @@ def notify(recipients: Iterable, *, application, kind: str, subject, body) -> li
                 )
             )
     if created:
-        from workflow.tasks import send_notification_emails
-
         ids = [item.pk for item in created]
         transaction.on_commit(lambda: send_notification_emails.delay(ids))
     return created

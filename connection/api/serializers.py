@@ -17,9 +17,10 @@ from connection.models import (
     DocumentVersion,
     TechnicalConditions,
 )
-from connection.models.documents import APPLICANT_DOCUMENT_CHOICES  # --- pdf documents
+from connection.models.applicants import APPLICANT_FIELDS
+from connection.models.documents import APPLICANT_DOCUMENT_CHOICES
+from connection.models.requests import OBJECT_FIELDS, POWER_FIELDS, SUPPLY_FIELDS
 from connection.selectors import own_applicants
-from connection.services import APPLICANT_FIELDS
 from grid.models import AssetCapacity, Branch, RoutingMethod, Territory
 from workflow import selectors as workflow_selectors
 from workflow.rulebook import get_rules
@@ -223,23 +224,10 @@ class ConnectionRequestSerializer(serializers.ModelSerializer):
             "state_label",
             "applicant",
             "applicant_detail",
-            "object_name",
-            "object_address",
-            "cadastral_number",
-            "latitude",
-            "longitude",
-            "kind",
-            "temporary_term_months",
-            "previously_connected_kw",
-            "requested_kw",
+            *OBJECT_FIELDS,
+            *POWER_FIELDS,
             "total_kw",
-            "voltage_level",
-            "phases",
-            "reliability_category",
-            "load_character",
-            "guaranteeing_supplier",
-            "payment_option",
-            "is_public_procurement",
+            *SUPPLY_FIELDS,
             "preferred_connection_point",
             "stages",
             "branch",

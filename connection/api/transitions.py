@@ -203,6 +203,16 @@ def describe_fields(name: str) -> list[dict]:
     return described
 
 
+def form_fields(name: str) -> list[dict]:
+    """The fields of a transition's input as the web pages build their forms: describe_fields plus
+    the longest text allowed (None when unlimited)."""
+    fields = input_serializer(name)().fields
+    return [
+        {**described, "max_length": getattr(fields[described["name"]], "max_length", None)}
+        for described in describe_fields(name)
+    ]
+
+
 class FieldChoiceSerializer(serializers.Serializer):
     value = serializers.CharField()
     label = serializers.CharField()

@@ -121,3 +121,11 @@ class Applicant(models.Model):
                     )
         if errors:
             raise ValidationError(errors)
+
+
+#: What an applicant's owner edits: the service, the API serializer and the web form use this list.
+APPLICANT_FIELDS = [
+    field.name
+    for field in Applicant._meta.local_concrete_fields
+    if field.editable and field.name not in ("id", "owner", "created_at", "updated_at")
+]

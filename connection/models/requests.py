@@ -62,6 +62,30 @@ class PaymentOption(models.TextChoices):
     INSTALMENTS = "instalments", _("In instalments")
 
 
+# What the applicant fills in on a draft, grouped as the wizard asks for it: the one list of the
+# editable fields that the service, the API serializer and the web forms use.
+OBJECT_FIELDS = (
+    "object_name",
+    "object_address",
+    "cadastral_number",
+    "latitude",
+    "longitude",
+    "kind",
+    "temporary_term_months",
+)
+POWER_FIELDS = ("previously_connected_kw", "requested_kw")
+SUPPLY_FIELDS = (
+    "voltage_level",
+    "phases",
+    "reliability_category",
+    "load_character",
+    "guaranteeing_supplier",
+    "payment_option",
+    "is_public_procurement",
+)
+EDITABLE_FIELDS = ("applicant", *OBJECT_FIELDS, *POWER_FIELDS, *SUPPLY_FIELDS, "preferred_connection_point")
+
+
 class ConnectionRequest(ApplicationStateMachine):
     """An application for technological connection. Its state changes only through transitions
     (workflow); number, state and routing are set by services, never by clients."""

@@ -2,6 +2,9 @@
 
 from django import template
 
+from connection.pdf_documents import money_text
+from web import console
+
 register = template.Library()
 
 
@@ -38,14 +41,10 @@ def kw(value):
 @register.filter
 def is_console_user(user) -> bool:
     """Engineers, supervisors and administrators: those who see the console."""
-    from web.console import is_console_user as check
-
-    return check(user)
+    return console.is_console_user(user)
 
 
 @register.filter
 def money(value):
     """75 000,00 — as in the issued documents."""
-    from connection.pdf_documents import money_text
-
     return "" if value in (None, "") else money_text(value)

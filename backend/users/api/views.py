@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.users import services
+from backend.users.api.authentication import ApiTokenAuthentication
 from backend.users.api.serializers import (
     ApiTokenSerializer,
     IssuedTokenSerializer,
@@ -17,7 +18,6 @@ from backend.users.api.serializers import (
     TokenRequestSerializer,
     UserSerializer,
 )
-from backend.users.authentication import ApiTokenAuthentication
 from backend.users.models import ApiToken
 
 
