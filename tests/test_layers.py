@@ -53,7 +53,11 @@ def test_contracts_hold(project_copy):
         ("grid/scratch.py", "from connection import services\n", "Layers"),
         ("workflow/scratch.py", "from connection.models import ConnectionRequest\n", "Layers"),
         ("connection/models/scratch.py", "from connection import services\n", "Models import no services"),
-        ("connection/scratch.py", "from rest_framework import exceptions\n", "Only the API packages import DRF"),
+        (
+            "connection/scratch.py",
+            "from rest_framework import exceptions\n",
+            "Only the API packages import DRF",
+        ),
         # tracking renders the engineer's page: the engineer's module importing it back is a cycle
         ("web/engineer.py", "from web import tracking\n", "No import cycles inside an app"),
     ],
