@@ -42,9 +42,6 @@ TARGET_SECONDS = 2.0
 TARGET_PEAK_MB = 1024.0
 
 
-# --------------------------------------------------------------------------- data
-
-
 def make_frame(rows: int, apps: int, seed: int = 20240601):
     """Long table of device rows: catalogue types, ~30 % unit-power overrides, some Kс/cos φ/phases."""
     import numpy as np
@@ -76,7 +73,7 @@ def make_frame(rows: int, apps: int, seed: int = 20240601):
     )
 
 
-# --------------------------------------------------------------------------- row-by-row reference
+# Row-by-row reference
 
 
 def _half_up(value: float, digits: int) -> float:
@@ -171,9 +168,6 @@ def reference_row_by_row(frame, simultaneity: float = 1.0) -> list[tuple]:
     return results
 
 
-# --------------------------------------------------------------------------- child process
-
-
 def child(rows: int, apps: int, repeat: int, with_csv: bool) -> dict:
     import numpy as np
     import pandas as pd
@@ -253,9 +247,6 @@ def child(rows: int, apps: int, repeat: int, with_csv: bool) -> dict:
         "tracemalloc_peak_mb": traced_peak / 2**20,
         "csv": csv,
     }
-
-
-# --------------------------------------------------------------------------- main
 
 
 def main(argv: list[str] | None = None) -> int:

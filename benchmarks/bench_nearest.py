@@ -92,7 +92,7 @@ def same(a, b) -> bool:
     return [(c.asset_id, c.distance_m) for c in a] == [(c.asset_id, c.distance_m) for c in b]
 
 
-# --- PostGIS --------------------------------------------------------------------------------------
+# PostGIS
 
 
 def binary_copy_chunks(columns, chunk: int = 200_000):
@@ -243,9 +243,6 @@ def run_postgis(index, assets, queries, index_results, report) -> None:
     }
 
 
-# --- the benchmark --------------------------------------------------------------------------------
-
-
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="100,000 assets and 1,000 queries")
@@ -320,7 +317,6 @@ def main(argv: list[str]) -> int:
     else:
         run_postgis(index, assets, queries, index_results, report)
 
-    # --- the table ---
     memory_mb = max(rss_delta_mb, traced_peak_mb)
     rows = [
         ("index build (wall, perf_counter)", f"{build_s:.3f} s", f"<= {TARGETS['build_s']:.0f} s",

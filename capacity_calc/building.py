@@ -22,8 +22,6 @@ from .result import build_result, kw, step, total
 from .tables import Lookup, StepTable
 from .validation import devices_frame, parse_scalar, prepare_devices, resolve_options
 
-# --------------------------------------------------------------------------- table helpers
-
 
 def stove_type(code: object) -> tables.StoveType:
     """Stove type by code (``gas``, ``lpg_solid``, ``electric``, ``garden``) or Russian/English name."""
@@ -70,9 +68,6 @@ def _check_apartments(value: int, column: str) -> None:
         raise InputError(
             [make_problem("apartments_out_of_range", column=column, value=value, min=1, max=limit)]
         )
-
-
-# --------------------------------------------------------------------------- validation
 
 
 class _Fields:
@@ -124,9 +119,6 @@ class _Fields:
             )
             return None
         return int(parsed)
-
-
-# --------------------------------------------------------------------------- calculation
 
 
 def calculate_building(

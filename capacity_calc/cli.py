@@ -126,9 +126,6 @@ def _run_json(path: Path, simultaneity: object, u1: object, u3: object) -> Resul
     ]
 
 
-# --------------------------------------------------------------------------- output
-
-
 def format_error(error: InputError) -> str:
     lines = [f"Ошибка во входных данных / Input error ({len(error.problems)}):"]
     for problem in error.problems:

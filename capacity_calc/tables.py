@@ -35,9 +35,6 @@ def normalize_key(text: object) -> str:
     return " ".join(str(text).replace("ё", "е").replace("Ё", "Е").lower().split())
 
 
-# --------------------------------------------------------------------------- interpolation tables
-
-
 @dataclass(frozen=True)
 class TableColumn:
     """One column of a norm table: a single argument value (``lo == hi``), a range such as "1–5",
@@ -233,9 +230,6 @@ def lift_group(storeys: int) -> LiftGroup:
     raise ValueError(f"no lift table for {storeys} storeys")
 
 
-# --------------------------------------------------------------------------- device catalogue
-
-
 @dataclass(frozen=True)
 class DeviceType:
     """One row of the device catalogue (``data/devices.csv``)."""
@@ -304,7 +298,7 @@ def catalogue() -> Catalogue:
     )
 
 
-# --------------------------------------------------------------------------- settings, series
+# Settings, series
 
 
 @dataclass(frozen=True)

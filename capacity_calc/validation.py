@@ -34,9 +34,6 @@ _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 _SEPARATORS = re.compile(r"[\s\u00a0\u202f']")
 
 
-# --------------------------------------------------------------------------- numbers
-
-
 @dataclass(frozen=True)
 class ParsedColumn:
     """A column parsed as numbers: ``values`` is NaN where the cell is blank or not a number;
@@ -142,9 +139,6 @@ def raw_text(value: object) -> str:
     return str(value).strip()
 
 
-# --------------------------------------------------------------------------- frames
-
-
 def normalize_columns(frame: pd.DataFrame) -> pd.DataFrame:
     """Rename accepted headings (English, Russian, see ``data/column_aliases.csv``) to the
     canonical column names; unknown columns are kept as they are; of two columns meaning the same
@@ -182,9 +176,6 @@ def devices_frame(rows: Sequence[DeviceInput | Mapping[str, object]]) -> pd.Data
     return pd.DataFrame(
         {name: pd.Series([getattr(item, name) for item in items], dtype=object) for name in names}
     )
-
-
-# --------------------------------------------------------------------------- device rows
 
 
 @dataclass(frozen=True)
@@ -404,9 +395,6 @@ def _device_position(catalogue: tables.Catalogue, value: object) -> int:
         return -2
     position = catalogue.find(value)
     return -1 if position is None else position
-
-
-# --------------------------------------------------------------------------- options
 
 
 def resolve_options(

@@ -332,9 +332,6 @@ def connection_pdf(request: ConnectionRequest) -> bytes:
     return _render(title, rows, [(_("Statement"), body)], request)
 
 
-# --- storing ----------------------------------------------------------------------------------------
-
-
 def store_issued_document(
     *, request: ConnectionRequest, user: User, doc_type: str, content: bytes, file_name: str
 ) -> DocumentVersion:

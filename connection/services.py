@@ -41,7 +41,7 @@ from workflow.states import State
 FIXED_AT_REGISTRATION = ("applicant", "latitude", "longitude")
 
 
-# --- Applicants ------------------------------------------------------------------------------
+# Applicants
 
 
 @transaction.atomic
@@ -79,7 +79,7 @@ def delete_applicant(*, applicant: Applicant) -> None:
     applicant.delete()
 
 
-# --- Drafts ----------------------------------------------------------------------------------
+# Drafts
 
 
 def validate_draft(request: ConnectionRequest, stages: list[dict[str, Any]] | None) -> None:
@@ -238,7 +238,7 @@ def _require_draft(request: ConnectionRequest) -> None:
         )
 
 
-# --- Documents -------------------------------------------------------------------------------
+# Documents
 
 
 @transaction.atomic
@@ -258,7 +258,7 @@ def upload_document(
         raise ApplicationConflict(
             _("Documents can be added only to a draft or when information is requested."), code="locked"
         )
-    # --- pdf documents: the grid organisation's documents are generated, never uploaded
+    # The grid organisation's documents are generated, never uploaded
     if (document.doc_type if document is not None else doc_type) in ISSUED_DOCUMENT_TYPES:
         raise ValidationError(
             {
@@ -267,7 +267,6 @@ def upload_document(
                 )
             }
         )
-    # --- end pdf documents
     checked = documents.check_upload(upload)
     if document is None:
         document = Document.objects.create(request=request, doc_type=doc_type, title=title)
@@ -302,7 +301,7 @@ def delete_document(*, document: Document) -> None:
     transaction.on_commit(lambda: [file.delete(save=False) for file in files])
 
 
-# --- Submission ------------------------------------------------------------------------------
+# Submission
 
 
 def applicant_snapshot(applicant: Applicant) -> dict[str, Any]:

@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 
 from backend.users.models import User
 from connection import completeness, reservations, services, technical_conditions
-from connection.fees import fee_for_request  # --- fee
+from connection.fees import fee_for_request
 from connection.models import ConnectionRequest, PaymentOption
-from connection.pdf_documents import (  # --- pdf documents
+from connection.pdf_documents import (
     connection_documents,
     offer_documents,
     removed_on_failure,
@@ -107,7 +107,7 @@ def _issue_offer(request: ConnectionRequest, data: dict[str, Any], user: User) -
     errors.update(conditions_errors)
     if errors:
         raise ValidationError(errors)
-    _check_fee(request, data, granted)  # --- fee
+    _check_fee(request, data, granted)
     if point_id is not None:
         # A point of the register names itself, so the documents and the reservation agree.
         capacity = AssetCapacity.objects.select_related("asset").filter(pk=point_id).first()
@@ -126,17 +126,16 @@ def _issue_offer(request: ConnectionRequest, data: dict[str, Any], user: User) -
     request.grid_distance_m = Decimal(data["grid_distance_m"])
     request.needs_construction = bool(data.get("needs_construction", False))
     request.crosses_third_party_land = bool(data.get("crosses_third_party_land", False))
-    # --- grid assets: reserve the power granted at the point, of the voltage granted (row-locked)
+    # Reserve the power granted at the point, of the voltage granted (row-locked)
     if point_id is not None:
         reservations.reserve_capacity(
             application=request, capacity_id=point_id, kw=granted.new_kw, voltage_level=granted.voltage_level
         )
-    # --- end grid assets
     technical_conditions.record(request=request, data=data, user=user, granted=granted, capacity_id=point_id)
-    offer_documents(request=request, user=user)  # --- pdf documents
+    offer_documents(request=request, user=user)
 
 
-# --- fee: the calculated fee; a different fee needs the engineer's reason, recorded in the history
+# The calculated fee; a different fee needs the engineer's reason, recorded in the history
 def _check_fee(
     request: ConnectionRequest, data: dict[str, Any], granted: technical_conditions.Granted
 ) -> None:
@@ -172,15 +171,9 @@ def _check_fee(
     request.fee_override_reason = reason if fee != result.total else ""
 
 
-# --- end fee
-
-
-# --- grid assets: annulled, withdrawn or rejected applications give their reserved capacity back
+# Annulled, withdrawn or rejected applications give their reserved capacity back
 def _release_capacity(request: ConnectionRequest, data: dict[str, Any], user: User | None) -> None:
     reservations.release_reservations(application=request)
-
-
-# --- end grid assets
 
 
 def _record_payment(request: ConnectionRequest, data: dict[str, Any], user: User) -> None:
@@ -234,7 +227,7 @@ def _confirm_connection(request: ConnectionRequest, data: dict[str, Any], user: 
             }
         )
     request.connected_on = connected_on
-    connection_documents(request=request, user=user)  # --- pdf documents
+    connection_documents(request=request, user=user)
 
 
 BEFORE: dict[str, Callable[[ConnectionRequest, dict[str, Any], User], None]] = {
@@ -279,9 +272,9 @@ def perform_transition(
 
     def run_before(application: ConnectionRequest) -> None:
         before(application, data, user)
-        history.update(_as_json(data))  # --- fee: what a step added to the data (the calculated fee)
+        history.update(_as_json(data))
 
-    with removed_on_failure():  # --- pdf documents: no orphan files when the transition fails
+    with removed_on_failure():
         return run_transition(
             application=request,
             name=name,

@@ -178,7 +178,6 @@ class Shortfall(NamedTuple):
     sufficient_within: bool | None
 
 
-# ---------------------------------------------------------------------------------------------
 # Input validation (cheap on the hot path: exact float/int types skip the isinstance checks).
 
 
@@ -230,9 +229,6 @@ def _voltage_key(value) -> float:
     if not 0.0 < voltage < math.inf:
         raise ValueError(f"voltage_kv must be a finite number > 0, got {value!r}")
     return round(voltage, _VOLTAGE_DECIMALS)
-
-
-# ---------------------------------------------------------------------------------------------
 
 
 def aeqd_definition(centre: tuple[float, float]) -> str:

@@ -46,7 +46,7 @@ class UserFactory(factory.django.DjangoModelFactory):
             self.branches.set(extracted)
 
 
-# --- Connection domain -------------------------------------------------------------------------
+# Connection domain
 
 # Real, check-digit-valid identifiers (public examples: Sberbank's INN/OGRN; generated SNILS).
 VALID = {

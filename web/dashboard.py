@@ -201,7 +201,7 @@ def weekly_counts(user, *, today, weeks: int = WEEKS) -> list[dict]:
     ]
 
 
-# --- the SVG chart --------------------------------------------------------------------------
+# The SVG chart
 
 CHART_WIDTH, CHART_HEIGHT = 720, 260
 MARGIN_LEFT, MARGIN_BOTTOM, MARGIN_TOP = 40, 40, 20
@@ -308,7 +308,7 @@ def dashboard(request):
     return render(request, "web/dashboard.html", context)
 
 
-# --- CSV export of the queue ----------------------------------------------------------------
+# CSV export of the queue
 
 
 @login_required

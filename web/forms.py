@@ -40,7 +40,7 @@ def apply_errors(
                 form.add_error(None, item)
 
 
-# --- Accounts ------------------------------------------------------------------------------------
+# Accounts
 
 
 class LoginForm(auth_forms.AuthenticationForm):
@@ -97,7 +97,7 @@ class RegisterForm(forms.Form):
         return data
 
 
-# --- Wizard --------------------------------------------------------------------------------------
+# Wizard
 
 
 def parse_id(value) -> int | None:
@@ -255,7 +255,7 @@ class CommentForm(forms.Form):
     )
 
 
-# --- Load calculator -----------------------------------------------------------------------------
+# Load calculator
 
 
 def device_choices():

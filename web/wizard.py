@@ -394,7 +394,7 @@ def indicative_fee(application, nearest):
         return None
 
 
-# --- Documents (wizard and "information requested") -----------------------------------------------
+# Documents (wizard and "information requested")
 
 
 def _wants_json(request) -> bool:

@@ -147,7 +147,7 @@ def _calendar_changed(sender, instance, **kwargs) -> None:
     clear_cache()
 
 
-# --- public API ---------------------------------------------------------------------------------
+# Public API
 
 
 def is_working_day(day: date) -> bool:

@@ -197,7 +197,7 @@ def _refuse_locked_delete(sender, instance, **kwargs) -> None:
     instance._refuse_delete()
 
 
-# --- History of transitions -----------------------------------------------------------------
+# History of transitions
 
 
 class ImmutableQuerySet(models.QuerySet):
@@ -255,7 +255,7 @@ class TransitionLog(models.Model):
         raise ValidationError(_("History rows cannot be deleted."), code="history_immutable")
 
 
-# --- Notifications --------------------------------------------------------------------------
+# Notifications
 
 
 class Notification(models.Model):

@@ -187,7 +187,7 @@ def _check_key(key: str) -> None:
         raise KeyError(key)
 
 
-# --- values: text in the database, typed in Rules -----------------------------------------------
+# Text in the database, typed in Rules
 
 
 def parse_value(key: str, text: str) -> Any:

@@ -50,8 +50,6 @@ class RulebookInvalid(RulebookError):
     """A version lacks keys or holds a value its key's type refuses; or a file cannot be loaded."""
 
 
-# --- reading versions ------------------------------------------------------------------------------
-
 _cache: dict[int, Rules] = {}
 _cache_lock = threading.Lock()
 
@@ -143,9 +141,6 @@ def _forget_cached_rules(sender, instance, **kwargs) -> None:
     # Versions in effect do not change, but ids can be reused after a rolled-back transaction
     # (SQLite) and a draft saved in this process must not be served stale.
     clear_cache()
-
-
-# --- loading files --------------------------------------------------------------------------------
 
 
 def validate_rulebook_data(data: RulebookData) -> list[str]:

@@ -4,7 +4,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from backend.users.api import urls as users_urls
-from connection.api import calculator, fees  # --- fee: fees
+from connection.api import calculator, fees
 from connection.api import urls as connection_urls
 from workflow.api import urls as workflow_urls
 
@@ -24,7 +24,7 @@ calculator_urls = [
         calculator.ApplyLoadCalculationView.as_view(),
         name="connection-request-apply-load-calculation",
     ),
-    path("fees/estimate/", fees.FeeEstimateView.as_view(), name="fee-estimate"),  # --- fee
+    path("fees/estimate/", fees.FeeEstimateView.as_view(), name="fee-estimate"),
 ]
 
 urlpatterns = [*users_urls.urlpatterns_plain, *calculator_urls, *router.urls]

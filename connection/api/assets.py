@@ -30,7 +30,7 @@ from workflow.rulebook import get_rules
 MAX_LIMIT = 20
 
 
-# --- Input ---------------------------------------------------------------------------------------
+# Input
 
 
 class NearestQuerySerializer(serializers.Serializer):
@@ -86,7 +86,7 @@ def parse_bbox(text: str) -> tuple[float, float, float, float]:
     return values[0], values[1], values[2], values[3]
 
 
-# --- Output (shapes for the schema) --------------------------------------------------------------
+# Output (shapes for the schema)
 
 
 class CandidateSerializer(serializers.Serializer):
@@ -297,7 +297,7 @@ def free_capacity_csv() -> str:
     return buffer.getvalue()
 
 
-# --- Views ---------------------------------------------------------------------------------------
+# Views
 
 
 class ConnectionPointViewSet(viewsets.GenericViewSet):

@@ -231,7 +231,7 @@ class ApplyCalculationInputSerializer(CalculationInputSerializer):
     )
 
 
-# --- Output shapes (for the schema; the response is LoadResult.to_dict() itself) ---------------
+# Output shapes (for the schema; the response is LoadResult.to_dict() itself)
 
 
 def _out_decimal(help_text: str, places: int = 2) -> serializers.DecimalField:
@@ -422,7 +422,7 @@ def _catalogue_number(value: float | None) -> str | None:
     return format(Decimal(str(value)).normalize(), "f")
 
 
-# --- Views ---------------------------------------------------------------------------------------
+# Views
 
 
 class LoadCalculationView(APIView):

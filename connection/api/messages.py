@@ -20,7 +20,7 @@ from connection.api.parsers import StrictMultiPartParser
 from connection.models import ConnectionRequest, Message, MessageAttachment
 from connection.models.messages import MAX_ATTACHMENTS, MESSAGE_MAX_LENGTH
 
-# --- Serializers -----------------------------------------------------------------------------------
+# Serializers
 
 
 class MessageAttachmentSerializer(serializers.ModelSerializer):
@@ -162,7 +162,7 @@ QUESTION_REQUEST = {
 }
 
 
-# --- Views -----------------------------------------------------------------------------------------
+# Views
 
 
 @extend_schema_view(

@@ -381,7 +381,7 @@ class DocumentSerializer(serializers.ModelSerializer):
 class DocumentUploadSerializer(serializers.Serializer):
     doc_type = serializers.ChoiceField(
         choices=APPLICANT_DOCUMENT_CHOICES, help_text=_("Type of the document.")
-    )  # --- pdf documents: issued types are generated, never uploaded
+    )
     file = serializers.FileField(
         help_text=_(
             "PDF, JPEG or PNG, checked by content; the size limit is set by the server (20 MB by default)."

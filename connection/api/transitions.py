@@ -39,7 +39,6 @@ class IssueOfferSerializer(TransitionInputSerializer):
     """The technical conditions, the connection point and the fee. `GET …/offer-proposal/` gives
     every value prefilled from the application, the nearest points and the tariffs."""
 
-    # --- connection point
     connection_point_id = serializers.IntegerField(
         required=False,
         min_value=0,
@@ -72,7 +71,6 @@ class IssueOfferSerializer(TransitionInputSerializer):
         default=False, label=_("construction under the investment programme needed")
     )
     crosses_third_party_land = serializers.BooleanField(default=False, label=_("crosses third-party land"))
-    # --- technical conditions
     max_power_kw = serializers.DecimalField(
         max_digits=9,
         decimal_places=2,
@@ -99,7 +97,6 @@ class IssueOfferSerializer(TransitionInputSerializer):
     other_conditions = serializers.CharField(
         required=False, allow_blank=True, max_length=10000, label=_("other conditions")
     )
-    # --- fee
     overhead_km = serializers.DecimalField(
         max_digits=8,
         decimal_places=3,

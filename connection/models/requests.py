@@ -229,14 +229,13 @@ class ConnectionRequest(ApplicationStateMachine):
     fee_rub = models.DecimalField(
         _("fee, roubles"), max_digits=12, decimal_places=2, null=True, blank=True, editable=False
     )
-    # --- fee: the calculator's fee at the offer and the engineer's reason for a different one
+    # The calculator's fee at the offer and the engineer's reason for a different one
     fee_calculated_rub = models.DecimalField(
         _("calculated fee, roubles"), max_digits=12, decimal_places=2, null=True, blank=True, editable=False
     )
     fee_override_reason = models.TextField(
         _("reason for changing the calculated fee"), blank=True, editable=False
     )
-    # --- end fee
     paid_amount_rub = models.DecimalField(
         _("amount paid, roubles"), max_digits=12, decimal_places=2, null=True, blank=True, editable=False
     )

@@ -76,9 +76,6 @@ def test_batch_accepts_russian_headings():
     assert calculate_batch(frame)["installed_kw"].iloc[0] == 6
 
 
-# --------------------------------------------------------------------------- data files
-
-
 REQUIRED_DEVICES = {
     "kettle",
     "electric_cooker",

@@ -23,7 +23,7 @@ def to_001(value: float) -> float:
     return round(value + 1e-12, 2)
 
 
-# --------------------------------------------------------------------------- § 3 check values
+# § 3 check values
 
 
 def test_check_1kw_220v_cos095_single_phase_is_4_78a():
@@ -108,7 +108,7 @@ def test_check_breaker_is_smallest_standard_rating_not_below_current(current, ra
     assert breaker_rating(current) == rating
 
 
-# --------------------------------------------------------------------------- § 4 worked examples
+# § 4 worked examples
 
 
 def test_example_1_five_gas_apartments():

@@ -112,9 +112,6 @@ def test_bad_options(options, column, code):
     assert only(problems_of(calculate_devices, [GOOD], **options)) == (None, column, code)
 
 
-# --------------------------------------------------------------------------- building
-
-
 BUILDING_CASES = [
     ("0 apartments", BuildingInput(apartments=0), None, "apartments", "apartments_out_of_range"),
     ("1001 apartments", BuildingInput(apartments=1001), None, "apartments", "apartments_out_of_range"),
@@ -201,9 +198,6 @@ def test_building_unknown_field_from_dict():
         BuildingInput.from_dict({"apartments": 5, "flats": 3})
     assert caught.value.problems[0].column == "flats"
     assert caught.value.problems[0].code == "unknown_field"
-
-
-# --------------------------------------------------------------------------- batch
 
 
 def frame(**columns):

@@ -40,9 +40,6 @@ def errors_by_field(response) -> dict[str, str]:
     return {error.get("field"): error["code"] for error in response.json()["errors"]}
 
 
-# --- estimate -------------------------------------------------------------------------------------
-
-
 def test_estimate_needs_an_account(api_client, db):
     assert api_client.post(ESTIMATE, {}, format="json").status_code in (401, 403)
 
@@ -85,7 +82,7 @@ def test_estimate_errors_name_the_field(make_client, applicant, household_tariff
     assert errors_by_field(response) == {"on": "no_rulebook"}  # before the first rulebook version
 
 
-# --- the fee on the offer ------------------------------------------------------------------------------
+# The fee on the offer
 
 
 def issue_offer(client, application, **extra):
@@ -130,9 +127,6 @@ def test_without_a_tariff_the_engineers_fee_is_accepted(make_client, supervisor,
     application = ConnectionRequest.objects.get(pk=application.pk)
     assert application.fee_calculated_rub is None
     assert "no tariff" in last_history(application)["fee_note"]
-
-
-# --- data and documents -----------------------------------------------------------------------------
 
 
 @pytest.mark.django_db

@@ -51,7 +51,7 @@ def reload(capacity: AssetCapacity) -> AssetCapacity:
     return AssetCapacity.objects.get(pk=capacity.pk)
 
 
-# --- Model --------------------------------------------------------------------------------------
+# Model
 
 
 @pytest.mark.django_db
@@ -64,7 +64,7 @@ def test_free_capacity_is_derived_and_reserved_cannot_exceed_installed():
         AssetCapacity.objects.filter(pk=capacity.pk).update(reserved_kw=Decimal("-1"))
 
 
-# --- Reservation through the transitions API -----------------------------------------------------------
+# Reservation through the transitions API
 
 
 def issue_offer(client, application, **extra):
@@ -169,7 +169,7 @@ def test_reserving_again_moves_the_reservation_and_release_is_idempotent(branch)
     assert Reservation.objects.filter(application=application).count() == 2
 
 
-# --- Import -------------------------------------------------------------------------------------
+# Import
 
 CSV_TEXT = """external_id,kind,name,dispatch_number,lat,lon,voltage_kv,installed_kw,reserved_kw,data_date
 tp-1,transformer_substation,ТП-1,ТП-1,45.001,42.001,0.4,400,100,2026-01-01
@@ -291,12 +291,12 @@ def test_import_command_with_mapping_and_geojson(tmp_path, branch):
         call_command("import_grid_assets", str(csv_file), mapping="code=nonsense", stdout=io.StringIO())
 
 
-# --- Demo data ----------------------------------------------------------------------------------
+# Demo data
 
 
 @pytest.mark.django_db
 def test_demo_assets_are_idempotent_and_generated_ones_marked():
-    from connection import demo
+    from grid import demo
 
     demo.load_branches()
     first = demo.load_grid_assets()
@@ -312,7 +312,7 @@ def test_demo_assets_are_idempotent_and_generated_ones_marked():
     assert not GridAsset.objects.filter(branch__isnull=True).exists()
 
 
-# --- Concurrency (PostgreSQL) --------------------------------------------------------------------
+# Concurrency (PostgreSQL)
 
 
 @pytest.mark.postgres
@@ -360,7 +360,7 @@ def test_twenty_concurrent_offers_on_room_for_five(branch, supervisor):
     assert set(Reservation.objects.values_list("request_id", flat=True)) == set(succeeded)
 
 
-# --- Admin --------------------------------------------------------------------------------------
+# Admin
 
 
 @pytest.mark.django_db

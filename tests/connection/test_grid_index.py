@@ -24,7 +24,7 @@ from grid.index import (
     GridIndex,
 )
 
-DATA = Path(__file__).resolve().parents[2] / "connection" / "data" / "osm-power-nodes-stavropol-bbox.csv"
+DATA = Path(__file__).resolve().parents[2] / "grid" / "data" / "osm-power-nodes-stavropol-bbox.csv"
 LAT_MIN, LON_MIN, LAT_MAX, LON_MAX = SERVICE_AREA_BBOX
 GEOD = Geod(ellps="WGS84")
 
@@ -61,7 +61,7 @@ def build(asset_id, lat, lon, voltage_kv, free_kw, **kwargs):
     return GridIndex(*columns, **kwargs), ExhaustiveSearch(*columns)
 
 
-# --- (a) the real OSM points with generated voltage levels and capacities -------------------------
+# (a) the real OSM points with generated voltage levels and capacities
 
 
 def demo_entries() -> tuple[np.ndarray, ...]:
@@ -111,7 +111,7 @@ def test_demo_points_equal_exhaustive_search(demo):
     assert checked > 1500  # a few classes hold only a handful of points
 
 
-# --- (b) 50,000 synthetic assets uniform in the bbox ---------------------------------------------
+# (b) 50,000 synthetic assets uniform in the bbox
 
 
 @pytest.fixture(scope="module")
@@ -210,7 +210,7 @@ def test_within_equals_brute_force(synthetic):
         )
 
 
-# --- the distortion bound and the projection -----------------------------------------------------
+# The distortion bound and the projection
 
 
 def test_distortion_bound_holds_on_random_pairs(synthetic):
@@ -279,9 +279,6 @@ def test_centre_is_configurable():
         assert got == reference.nearest(lat, lon, voltage_kv=10, min_free_kw=50, k=5, prune=False)
 
 
-# --- capacity updates -----------------------------------------------------------------------------
-
-
 def test_update_free_kw_in_place(synthetic):
     index, reference = synthetic
     rng = np.random.default_rng(9)
@@ -325,7 +322,7 @@ def test_update_free_kw_errors(synthetic):
     assert index.free_kw(some.asset_id, 10.0) == some.free_kw
 
 
-# --- ties, empty and none-qualifying results -------------------------------------------------------
+# Ties, empty and none-qualifying results
 
 
 def test_ties_are_broken_by_asset_id():
@@ -438,9 +435,6 @@ def test_from_rows_and_candidate_fields():
     assert (first.lat, first.lon) == (45.1, 42.1)
     assert type(first.asset_id) is int and type(first.distance_m) is float
     assert len(GridIndex.from_rows([])) == 0
-
-
-# --- invalid input ---------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(

@@ -57,7 +57,7 @@ def submit_to(application, branch) -> ConnectionRequest:
     return ConnectionRequest.objects.get(pk=application.pk)
 
 
-# --- Keeping the calculation ---------------------------------------------------------------------
+# Keeping the calculation
 
 
 def test_applying_through_the_api_keeps_the_input_and_the_trace(make_client, draft):
@@ -192,7 +192,7 @@ def test_a_failed_apply_from_the_calculator_page_keeps_nothing(draft):
     assert not LoadCalculation.objects.exists()
 
 
-# --- The list endpoint ---------------------------------------------------------------------------
+# The list endpoint
 
 
 def test_the_list_shows_the_calculation_with_its_trace(make_client, draft):
@@ -238,7 +238,7 @@ def test_who_sees_the_list(api_client, make_client, draft, branch):
     )
 
 
-# --- The engineer's partial ----------------------------------------------------------------------
+# The engineer's partial
 
 
 def test_the_partial_shows_the_result_input_and_trace(make_client, draft):

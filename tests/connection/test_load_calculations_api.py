@@ -47,7 +47,7 @@ def errors(response):
     return {(error["field"], error["code"]): error["message"] for error in response.json()["errors"]}
 
 
-# --- Calculation ---------------------------------------------------------------------------------
+# Calculation
 
 
 def test_device_list_result_equals_the_calculator(api_client):
@@ -221,7 +221,7 @@ def test_device_catalogue_for_the_wizard(api_client):
     assert api_client.get(DEVICES_URL).json()[0]["name"] == "Электрочайник"
 
 
-# --- Applying a result to a draft ----------------------------------------------------------------
+# Applying a result to a draft
 
 
 @pytest.fixture

@@ -190,7 +190,7 @@ def test_other_side_is_told_by_email(world, make_client, django_capture_on_commi
     assert "Ответ инженера" in mail.outbox[0].body
 
 
-# --- General questions -------------------------------------------------------------------------------
+# General questions
 
 
 def test_question_is_routed_by_coordinates(

@@ -170,7 +170,7 @@ def test_outside_service_area_message_in_english(api_client, branch):
     assert "outside the service area" in messages["lat"]
 
 
-# --- GeoJSON ----------------------------------------------------------------------------------
+# GeoJSON
 
 
 @pytest.mark.django_db
@@ -200,7 +200,7 @@ def test_bad_bbox(api_client, bbox):
     assert response.json()["errors"][0]["field"] == "bbox"
 
 
-# --- CSV ----------------------------------------------------------------------------------------
+# CSV
 
 
 @pytest.mark.django_db
@@ -227,7 +227,7 @@ def test_free_capacity_csv(api_client, points):
     assert api_client.get(URL + "free-capacity.csv").status_code == 301
 
 
-# --- The process-wide index -----------------------------------------------------------------------
+# The process-wide index
 
 
 @pytest.mark.django_db

@@ -37,9 +37,6 @@ def fields_of(response) -> dict[str, str]:
     return {error.get("field"): error["code"] for error in response.json()["errors"]}
 
 
-# --- the proposal ---------------------------------------------------------------------------------
-
-
 def test_proposal_takes_the_nearest_sufficient_point_and_the_rulebook_validity(branch):
     full = point("45.000500", "42.000000", installed_kw="10", branch=branch, name="ТП-полная")
     roomy = point("45.001000", "42.000000", installed_kw="100", branch=branch, name="ТП-свободная")
@@ -90,9 +87,6 @@ def test_proposal_without_any_point_asks_to_type_it(branch):
     assert proposal.points == []
     assert proposal.values["connection_point_id"] == "" and proposal.values["fee_rub"] == ""
     assert len(proposal.notes) == 2  # no point; no fee
-
-
-# --- recorded at issue_offer ----------------------------------------------------------------------
 
 
 def test_the_point_of_the_register_names_itself_and_the_conditions_are_in_the_detail(
@@ -195,7 +189,7 @@ def test_offer_proposal_is_refused_for_drafts_and_other_branches(make_client, br
     assert make_client(outsider).get(f"{URL}{application.pk}/offer-proposal/").status_code == 404
 
 
-# --- the point, the power and the voltage agree across documents, reservation and fee ------------
+# The point, the power and the voltage agree across documents, reservation and fee
 
 
 def test_a_point_of_the_register_wins_over_a_typed_name(make_client, supervisor, branch):

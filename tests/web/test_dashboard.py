@@ -78,9 +78,6 @@ def today():
     return timezone.localdate()
 
 
-# --- access ----------------------------------------------------------------------------------
-
-
 @pytest.mark.parametrize("url", [DASHBOARD, EXPORT])
 def test_anonymous_is_sent_to_login(url):
     response = Client(**EN).get(url)
@@ -113,9 +110,6 @@ def test_engineer_sees_only_own_branches(engineer, north, south, today):
     assert [table["name"] for table in tables] == ["Северный РЭС"]
     supervisor_tables = client_for(UserFactory(role="supervisor")).get(DASHBOARD).context["tables"]
     assert [table["name"] for table in supervisor_tables] == ["Северный РЭС", "Южный РЭС"]
-
-
-# --- figures ---------------------------------------------------------------------------------
 
 
 def row_of(response, branch, state) -> dict:
@@ -175,9 +169,6 @@ def test_applicant_steps_have_a_median_but_no_on_time_share(north, today):
     assert needs_info["median"] == 3
 
 
-# --- chart -----------------------------------------------------------------------------------
-
-
 def test_weekly_chart_counts_received_and_completed(north, today):
     queued(north)  # received this week
     earlier = today - datetime.timedelta(weeks=3)
@@ -202,7 +193,7 @@ def test_weekly_chart_counts_received_and_completed(north, today):
     assert 'id="weekly-table"' in content
 
 
-# --- CSV ------------------------------------------------------------------------------------
+# CSV
 
 
 def read_csv(response) -> list[list[str]]:

@@ -79,9 +79,6 @@ def form_values(response, form_id: str) -> dict[str, str]:
     return values
 
 
-# --- access ---------------------------------------------------------------------------------------
-
-
 def test_branch_engineer_opens_the_page(engineer, north):
     application = application_in_state("submitted", branch=north)
     response = client_for(engineer).get(page(application))
@@ -126,7 +123,7 @@ def test_supervisor_of_any_branch_opens_it(north):
     assert client_for(UserFactory(role="supervisor")).get(page(application)).status_code == 200
 
 
-# --- what the page shows ----------------------------------------------------------------------------
+# What the page shows
 
 
 def test_every_field_documents_map_history_and_thread(engineer, north, substation):
@@ -192,9 +189,6 @@ def test_reject_without_reason_is_refused_next_to_the_field(engineer, north):
     assert ConnectionRequest.objects.get(pk=application.pk).state == "submitted"
 
 
-# --- the offer ------------------------------------------------------------------------------------------
-
-
 def test_offer_form_is_prefilled_from_the_application_point_and_tariff(engineer, north, substation, tariff):
     application = application_in_state("under_review", branch=north, settlement_kind="urban")
     response = client_for(engineer).get(page(application))
@@ -254,9 +248,6 @@ def test_payment_and_connection_forms_are_prefilled(engineer, north):
     assert values["connected_on"] == timezone.localdate().isoformat()
 
 
-# --- documents inline -----------------------------------------------------------------------------------
-
-
 def test_documents_are_served_inline_for_the_viewer_only_when_asked(engineer, north):
     application = application_in_state("submitted", branch=north)
     document = application.documents.first()
@@ -271,7 +262,7 @@ def test_documents_are_served_inline_for_the_viewer_only_when_asked(engineer, no
     assert download["X-Frame-Options"] == "DENY"
 
 
-# --- the proposal over the API ----------------------------------------------------------------------------
+# The proposal over the API
 
 
 def test_offer_proposal_api(make_client, engineer, north, stranger, substation, tariff):
@@ -287,9 +278,6 @@ def test_offer_proposal_api(make_client, engineer, north, stranger, substation, 
     assert data["validity_years"] == 2
     assert make_client(application.owner).get(url).status_code == 403
     assert make_client(stranger).get(url).status_code == 404
-
-
-# --- queries --------------------------------------------------------------------------------------
 
 
 def test_queries_do_not_grow_with_documents_history_and_messages(engineer, north, substation):

@@ -25,9 +25,6 @@ from workflow.seeding import CALENDAR_FILE, read_calendar_csv
 pytestmark = pytest.mark.django_db
 
 
-# --- official facts ------------------------------------------------------------------------
-
-
 @pytest.mark.parametrize(("year", "expected"), [(2024, 248), (2025, 247), (2026, 247), (2027, 247)])
 def test_working_days_in_year_are_the_official_figures(year, expected):
     assert working_days_in_year(year) == expected
@@ -66,7 +63,7 @@ def test_short_working_days():
     assert not is_short_working_day(date(2026, 4, 29))
 
 
-# --- deadlines in working days ------------------------------------------------------------
+# Deadlines in working days
 # Expected dates counted by hand from ru-production-calendar-2024-2027.csv: the start day never
 # counts; days off are the CSV's non_working days plus Saturdays and Sundays.
 
@@ -145,7 +142,7 @@ def test_calendar_is_served_from_memory(django_assert_num_queries):
             add_working_days(day, 10)
 
 
-# --- calendar months (Civil Code art. 192, 193) -----------------------------------------------
+# Calendar months (Civil Code art. 192, 193)
 
 
 @pytest.mark.parametrize(
@@ -168,9 +165,6 @@ def test_add_calendar_months_clamps_without_moving():
     assert add_calendar_months(date(2026, 1, 31), 1, move_to_working_day=False) == date(2026, 2, 28)
     assert add_calendar_months(date(2026, 8, 31), 6, move_to_working_day=False) == date(2027, 2, 28)
     assert add_calendar_months(date(2026, 5, 15), 0) == date(2026, 5, 15)
-
-
-# --- overrides --------------------------------------------------------------------------------
 
 
 def test_override_saved_in_this_process_is_picked_up_at_once():

@@ -73,9 +73,6 @@ def seed() -> RulebookVersion:
     return RulebookVersion.objects.get(code="2022-07")
 
 
-# --- seeded values ---------------------------------------------------------------------------
-
-
 def test_seeded_values_are_the_reference_defaults():
     rules = get_rules()
     assert rules.as_dict() == DEFAULTS
@@ -109,9 +106,6 @@ def test_every_value_has_a_source_and_a_confidence():
 def test_seed_file_holds_canonical_text():
     for row in seed().values.all():
         assert canonical_value(row.key, row.value) == row.value
-
-
-# --- selection by date -----------------------------------------------------------------------
 
 
 def test_a_later_version_takes_effect_on_its_date():
@@ -156,7 +150,7 @@ def test_incomplete_version_is_refused():
         get_rules(on=date(2023, 6, 1))
 
 
-# --- an application keeps its version --------------------------------------------------------
+# An application keeps its version
 
 
 def test_get_rules_by_version_keeps_old_values_after_a_new_version():
@@ -182,9 +176,6 @@ def test_drafts_are_read_fresh():
     row.value = "14"
     row.save()
     assert get_rules_by_version(draft.pk).offer_wd == 14
-
-
-# --- immutability ------------------------------------------------------------------------------
 
 
 def test_values_of_a_version_in_effect_cannot_be_changed():
@@ -269,7 +260,7 @@ def test_unknown_key_is_refused_by_clean():
     assert "key" in caught.value.message_dict
 
 
-# --- copying and loading files ---------------------------------------------------------------
+# Copying and loading files
 
 
 def test_copy_version_makes_a_complete_draft_after_the_latest():

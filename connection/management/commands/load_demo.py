@@ -2,7 +2,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from connection import demo
-from connection.tariff_data import load_demo_tariffs  # --- fee
+from connection.tariff_data import load_demo_tariffs
+from grid import demo as grid_demo
 
 
 class Command(BaseCommand):
@@ -12,10 +13,10 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        count = demo.load_branches()
+        count = grid_demo.load_branches()
         self.stdout.write(f"Branches: {count}")
-        self.stdout.write(f"Grid assets: {demo.load_grid_assets()}")  # grid assets
-        self.stdout.write(f"Tariffs (examples): {load_demo_tariffs()}")  # --- fee
+        self.stdout.write(f"Grid assets: {grid_demo.load_grid_assets()}")
+        self.stdout.write(f"Tariffs (examples): {load_demo_tariffs()}")
         if not settings.DEBUG:
             self.stdout.write("DEBUG is off: demo accounts are not created.")
             return
