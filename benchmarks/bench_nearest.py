@@ -14,7 +14,7 @@ Measured and printed:
   scipy allocates in C++) and the RSS delta of the process across a build (everything retained,
   nodes included; read from /proc/self/statm after gc);
 * lookup latency p50/p90/p99/max over the queries (after a warm-up);
-* the same queries against an exhaustive geodesic search (grid.index.ExhaustiveSearch:
+* the same queries against an exhaustive geodesic search (benchmarks.exhaustive.ExhaustiveSearch:
   considers every asset, skips only those with a provable lower bound above the k-th distance) and
   the plain brute force (geodesic distance to every 0.4 kV asset with >= 15 kW) on a sample; the
   results must be identical to the index's for every query (exit status 1 otherwise);
@@ -42,7 +42,8 @@ from pyproj import Geod, Transformer
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from grid.index import SERVICE_AREA_BBOX, ExhaustiveSearch, GridIndex
+from benchmarks.exhaustive import ExhaustiveSearch
+from grid.index import SERVICE_AREA_BBOX, GridIndex
 
 SEED = 20260101
 VOLTAGE, MIN_FREE, K = 0.4, 15.0, 5  # the PostGIS statements below spell K = 5 and PG_SRID literally

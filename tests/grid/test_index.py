@@ -15,12 +15,12 @@ import numpy as np
 import pytest
 from pyproj import Geod, Transformer
 
+from benchmarks.exhaustive import ExhaustiveSearch
 from grid import index as gi
 from grid.index import (
     DEFAULT_CENTRE,
     SERVICE_AREA_BBOX,
     Candidate,
-    ExhaustiveSearch,
     GridIndex,
 )
 
