@@ -242,7 +242,7 @@ WORKFLOW_CALENDAR_RECHECK_SECONDS = env.int("WORKFLOW_CALENDAR_RECHECK_SECONDS",
 # --- E-mail -------------------------------------------------------------------------------
 _email = env.email_url("EMAIL_URL", default="consolemail://")
 EMAIL_BACKEND = _email["EMAIL_BACKEND"]
-for _key in ("EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD"):
+for _key in ("EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD", "EMAIL_FILE_PATH"):
     if _email.get(_key):
         globals()[_key] = _email[_key]
 EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS", False))
