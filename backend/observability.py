@@ -14,6 +14,8 @@ import uuid
 from contextvars import ContextVar
 
 from celery.signals import before_task_publish, task_postrun, task_prerun
+from django.core.signals import request_finished
+from django.dispatch import receiver
 
 HEADER = "X-Request-ID"
 #: Accepted from the client only when it looks like an id (no log injection, bounded length).
@@ -34,13 +36,17 @@ class RequestIdMiddleware:
         sent = request.headers.get(HEADER, "")
         current = sent if VALID_ID.match(sent) else new_id()
         request.request_id = current
-        token = request_id.set(current)
-        try:
-            response = self.get_response(request)
-        finally:
-            request_id.reset(token)
+        # Kept until the response is finished (not only while the middleware runs): Django logs
+        # the 4xx/5xx answer itself after the middleware chain returned.
+        request_id.set(current)
+        response = self.get_response(request)
         response[HEADER] = current
         return response
+
+
+@receiver(request_finished, dispatch_uid="backend.observability.finished")
+def _clear_request_id(**kwargs) -> None:
+    request_id.set(None)
 
 
 class RequestIdFilter(logging.Filter):

@@ -94,7 +94,9 @@ def _send_one(pk: int) -> bool:
 @shared_task
 def send_emails(ids: list[int]) -> int:
     """Send the given outbox rows that are still pending; the number sent."""
-    return sum(_send_one(pk) for pk in ids)
+    sent = sum(_send_one(pk) for pk in ids)
+    logger.info("Sent %s of %s e-mail(s)", sent, len(ids))
+    return sent
 
 
 @shared_task
