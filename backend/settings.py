@@ -213,6 +213,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 *
 # killed worker left behind (not /tmp, shared with everything else on the host).
 FILE_UPLOAD_TEMP_DIR = str(env.path("FILE_UPLOAD_TEMP_DIR", default=str(VAR_DIR / "tmp" / "uploads")))
 Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "backend.storage.SpoolingUploadHandler",
+]
 # Stored files with no row (a worker killed between writing a file and committing its row) and
 # spooled uploads are removed by the sweep once they are older than this.
 FILE_SWEEP_GRACE_SECONDS = env.int("FILE_SWEEP_GRACE_SECONDS", default=6 * 3600)

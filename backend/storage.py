@@ -1,7 +1,7 @@
 """File storage that leaves nothing behind: no file without its row, no spooled upload forever.
 
 - `LocalStorage` removes a partly written file when writing fails (a full disk), so the error
-  leaves no fragment under MEDIA_ROOT.
+  leaves no fragment under MEDIA_ROOT; `SpoolingUploadHandler` does the same for a spooled upload.
 - `sweep_files` removes what a killed worker left: stored files that no row references (written,
   then the process died before its row committed) and spooled uploads in FILE_UPLOAD_TEMP_DIR,
   both once older than FILE_SWEEP_GRACE_SECONDS. Run by Celery beat and `manage.py sweep_files`.
@@ -20,6 +20,7 @@ from celery import shared_task
 from django.apps import apps
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage, Storage, default_storage
+from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from django.db import models
 
 logger = logging.getLogger(__name__)
@@ -36,6 +37,18 @@ class LocalStorage(FileSystemStorage):
                     os.remove(self.path(name))
             except OSError:
                 logger.exception("Could not remove the fragment %s", name)
+            raise
+
+
+class SpoolingUploadHandler(TemporaryFileUploadHandler):
+    """Django's handler for large uploads, deleting its spooled file at once when writing it fails
+    (a full disk) instead of whenever the half-written file is garbage-collected."""
+
+    def receive_data_chunk(self, raw_data, start):
+        try:
+            return super().receive_data_chunk(raw_data, start)
+        except OSError:
+            self.file.close()  # a NamedTemporaryFile: closing removes it
             raise
 
 
