@@ -66,6 +66,8 @@ def test_redis_down_no_500_transitions_commit_and_every_email_is_sent_after_reco
         OUTBOX_SWEEP_EVERY_SECONDS="2",
         OUTBOX_RETRY_AFTER_SECONDS="3",
         METRICS_TOKEN=METRICS_TOKEN,
+        # Two gunicorn workers: /metrics sums both (gunicorn.conf.py empties the folder at start).
+        PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "prometheus"),
     )
     data = seed(env, submitted=4)
     staff = {"Authorization": f"Bearer {data['engineer_token']}", "Content-Type": "application/json"}
@@ -142,6 +144,14 @@ def test_redis_down_no_500_transitions_commit_and_every_email_is_sent_after_reco
             assert metric(portal, "portal_outbox_pending_emails") == 0
             assert metric(portal, "portal_celery_broker_up") == 1
             assert portal.request("GET", "/readyz").status == 200
+            healthz_calls = CALLS_WHILE_DOWN // len(calls) + 1
+            assert (
+                metric(
+                    portal,
+                    'django_http_requests_total_by_view_transport_method_total{method="GET",transport="http",view="healthz"}',
+                )
+                == healthz_calls
+            )
     finally:
         log = portal.stop()
         redis.stop()
