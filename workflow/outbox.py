@@ -22,6 +22,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
 
 from workflow.models import Notification, OutboxEmail
 
@@ -59,7 +60,7 @@ def _enqueue(rows: list[OutboxEmail]) -> list[OutboxEmail]:
 def _dispatch(ids: list[int]) -> None:
     try:
         send_emails.delay(ids)
-    except Exception:  # the broker's own errors; the sweep sends the rows later
+    except BrokerError:  # the broker is down: the sweep sends the rows later
         logger.warning(
             "Could not queue %s e-mail(s); the outbox sweep will send them", len(ids), exc_info=True
         )
@@ -71,7 +72,6 @@ def _send_one(pk: int) -> bool:
         row = (
             OutboxEmail.objects.select_for_update(skip_locked=True)
             .filter(pk=pk, sent_at__isnull=True)
-            .select_related("notification")
             .first()
         )
         if row is None:
