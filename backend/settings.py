@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+import sentry_sdk
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -30,6 +31,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "te
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    "django_prometheus",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -43,6 +45,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "backend",  # management commands (sweep_files)
     "backend.users",
     "grid",
     "connection",
@@ -51,6 +54,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every log line of the request, and the Celery tasks it queues, carry its id.
+    "backend.observability.RequestIdMiddleware",
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -62,6 +68,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: turns lockouts into its lockout response.
     "axes.middleware.AxesMiddleware",
+    # A database that does not answer or a full disk: 503/507 with the error body, not a 500.
+    "backend.faults.ServiceFaultMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "backend.urls"
@@ -97,10 +106,31 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A stopped or unreachable server fails the request within seconds (answered 503) instead of
+    # hanging a worker; the health check above reconnects by itself once the server is back.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache --------------------------------------------------------------------------------
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://portal")}
+if CACHES["default"]["BACKEND"] in (
+    "django_redis.cache.RedisCache",
+    "django.core.cache.backends.redis.RedisCache",
+):
+    # django-redis, failing open: with Redis down a cache read is a miss and a write is dropped
+    # (logged), so throttling and caching stop counting but every page and API call still answers.
+    CACHES["default"]["BACKEND"] = "django_redis.cache.RedisCache"
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "IGNORE_EXCEPTIONS": True,
+            "SOCKET_CONNECT_TIMEOUT": env.float("CACHE_SOCKET_TIMEOUT", default=1.0),
+            "SOCKET_TIMEOUT": env.float("CACHE_SOCKET_TIMEOUT", default=1.0),
+        }
+    )
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    DJANGO_REDIS_LOGGER = "backend.cache"
 
 # --- Users and authentication -------------------------------------------------------------
 AUTH_USER_MODEL = "users.User"
@@ -164,7 +194,7 @@ if FILE_STORAGE == "s3":
         },
     }
 elif FILE_STORAGE == "local":
-    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    _default_storage = {"BACKEND": "backend.storage.LocalStorage"}
 else:
     raise ImproperlyConfigured("FILE_STORAGE must be 'local' or 's3'.")
 STORAGES = {
@@ -180,6 +210,17 @@ STORAGES = {
 # Upload limit for documents, in bytes (checked by the document service, not only the server).
 DOCUMENT_MAX_UPLOAD_BYTES = env.int("DOCUMENT_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
+# Large uploads are spooled here, a folder of the portal's own that `sweep_files` empties of what a
+# killed worker left behind (not /tmp, shared with everything else on the host).
+FILE_UPLOAD_TEMP_DIR = str(env.path("FILE_UPLOAD_TEMP_DIR", default=str(VAR_DIR / "tmp" / "uploads")))
+Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "backend.storage.SpoolingUploadHandler",
+]
+# Stored files with no row (a worker killed between writing a file and committing its row) and
+# spooled uploads are removed by the sweep once they are older than this.
+FILE_SWEEP_GRACE_SECONDS = env.int("FILE_SWEEP_GRACE_SECONDS", default=6 * 3600)
 
 # --- Service area and geography ----------------------------------------------------------
 # The area the grid organisation serves: lon_min, lat_min, lon_max, lat_max (WGS84).
@@ -206,12 +247,14 @@ WORKFLOW_CALENDAR_RECHECK_SECONDS = env.int("WORKFLOW_CALENDAR_RECHECK_SECONDS",
 # --- E-mail -------------------------------------------------------------------------------
 _email = env.email_url("EMAIL_URL", default="consolemail://")
 EMAIL_BACKEND = _email["EMAIL_BACKEND"]
-for _key in ("EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD"):
+for _key in ("EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD", "EMAIL_FILE_PATH"):
     if _email.get(_key):
         globals()[_key] = _email[_key]
 EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS", False))
 EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL", False))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="portal@localhost")
+# A mail server that does not answer fails the send (kept in the outbox) instead of holding it.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Celery -------------------------------------------------------------------------------
@@ -228,7 +271,29 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workflow.tasks.run_deadline_jobs",
         "schedule": env.int("DEADLINE_JOBS_EVERY_SECONDS", default=3600),
     },
+    "outbox": {
+        "task": "workflow.outbox.send_pending_emails",
+        "schedule": env.int("OUTBOX_SWEEP_EVERY_SECONDS", default=60),
+    },
+    "file-sweep": {
+        "task": "backend.storage.sweep_files_task",
+        "schedule": env.int("FILE_SWEEP_EVERY_SECONDS", default=3600),
+    },
 }
+# Publishing with the broker down fails fast (the outbox keeps the work) instead of holding the
+# request while kombu retries.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+# Django's LOGGING (JSON with the request id) applies in the worker too.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Pending e-mails younger than this are left to the task queued at commit.
+OUTBOX_RETRY_AFTER_SECONDS = env.int("OUTBOX_RETRY_AFTER_SECONDS", default=60)
 
 # --- Django REST framework and OpenAPI ----------------------------------------------------
 REST_FRAMEWORK = {
@@ -291,6 +356,8 @@ SPECTACULAR_SETTINGS = {
 # --- Security: strict whenever DEBUG is off -----------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# Probes and the metrics scraper talk to the web process directly, over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
@@ -302,10 +369,46 @@ SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
 # --- Logging ------------------------------------------------------------------------------
+# JSON lines by default (one object per line with time, level, logger, message and the request id);
+# LOG_FORMAT=text for a terminal.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "backend.observability.RequestIdFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.request": {"level": "ERROR"}},
 }
+
+# --- Metrics and error reporting ---------------------------------------------------------
+# /metrics answers a bearer token (METRICS_TOKEN) or the listed addresses (REMOTE_ADDR as the
+# proxy hands it over); with neither set it answers 404 to everyone.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_ADDRESSES = env.list("METRICS_ALLOWED_ADDRESSES", default=[])
+METRICS_COLLECTORS = ["workflow.metrics.WorkflowCollector", "backend.metrics.CeleryQueueCollector"]
+# The Celery queue whose length /metrics reports.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+        send_default_pii=False,  # applicants' personal data stay out of the reports
+    )

@@ -5,10 +5,14 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from backend.api.errors import api_not_found, api_server_error
-from backend.health import healthz
+from backend.faults import current_fault_response
+from backend.health import healthz, readyz
+from backend.metrics import metrics
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
+    path("metrics", metrics, name="metrics"),
     path("api/v1/", include("backend.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
@@ -28,6 +32,9 @@ def handler404(request, exception=None):
 
 
 def handler500(request):
+    fault = current_fault_response(request)
+    if fault is not None:
+        return fault
     if request.path.startswith("/api/"):
         return api_server_error(request)
     from django.views.defaults import server_error

@@ -16,9 +16,9 @@ from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
 from backend.users.roles import Role
-from workflow.email_delivery import send_notification_emails
 from workflow.machine import Party
 from workflow.models import Notification
+from workflow.outbox import enqueue_notification_emails
 from workflow.signals import transition_completed
 from workflow.states import State
 
@@ -50,7 +50,7 @@ def _step_text(application) -> str:
 
 def notify(recipients: Iterable, *, application, kind: str, subject, body) -> list[Notification]:
     """Create one notification per recipient, rendering the lazy texts in their language, and
-    send the e-mails once the transaction commits."""
+    queue their e-mails in the outbox (sent once the transaction commits)."""
     created = []
     for user in recipients:
         with translation.override(user.language or "ru"):
@@ -63,9 +63,7 @@ def notify(recipients: Iterable, *, application, kind: str, subject, body) -> li
                     body=str(body()),
                 )
             )
-    if created:
-        ids = [item.pk for item in created]
-        transaction.on_commit(lambda: send_notification_emails.delay(ids))
+    enqueue_notification_emails(created)
     return created
 
 

@@ -6,10 +6,11 @@ import logging
 
 from celery import shared_task
 
-from workflow.email_delivery import send_notification_emails
 from workflow.jobs import run_deadline_jobs as run
+from workflow.outbox import send_emails, send_pending_emails
 
-__all__ = ["run_deadline_jobs", "send_notification_emails"]
+# The outbox tasks are imported so that a worker started on this module registers them.
+__all__ = ["run_deadline_jobs", "send_emails", "send_pending_emails"]
 
 logger = logging.getLogger(__name__)
 
