@@ -178,6 +178,7 @@ QUESTION_REQUEST = {
 @extend_schema(parameters=[REQUEST_ID])
 class MessageViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = MessageSerializer
+    lookup_value_regex = r"\d+"  # a message id is a number; anything else is 404, not a failed query
     permission_classes = [IsAuthenticated]
     parser_classes = [JSONParser, StrictMultiPartParser]
     queryset = Message.objects.none()
