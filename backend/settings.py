@@ -102,6 +102,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://portal")}
 
 # --- Users and authentication -------------------------------------------------------------
+# Trusted reverse proxies in front of the portal, each appending to X-Forwarded-For. 0: the
+# connection's address is the client and X-Forwarded-For is ignored (it could be forged).
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 AUTH_USER_MODEL = "users.User"
 AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses locked-out credentials before the others are tried.
@@ -248,10 +251,12 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "api_schema.openapi.PortalAutoSchema",
     "EXCEPTION_HANDLER": "backend.api.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
-        "rest_framework.throttling.ScopedRateThrottle",
+        "backend.users.api.throttling.AnonRateThrottle",
+        "backend.users.api.throttling.UserRateThrottle",
+        "backend.users.api.throttling.ScopedRateThrottle",
     ],
+    # DRF's own reading of the client address agrees with backend.users.client_address.
+    "NUM_PROXIES": NUM_PROXIES,
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("THROTTLE_ANON", default="120/min"),
         "user": env.str("THROTTLE_USER", default="600/min"),
