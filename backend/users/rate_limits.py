@@ -1,0 +1,48 @@
+"""Counting limits outside DRF's throttles (password reset, a trusted browser's failed logins): a
+sliding window of timestamps in the default cache, as DRF's own throttles keep theirs. Shared
+between processes and hosts only when CACHE_URL points at Redis."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import time
+from dataclasses import dataclass
+
+from django.core.cache import cache
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    scope: str
+    limit: int
+    period_seconds: int
+
+    def _key(self, subject: str) -> str:
+        # Hashed: subjects are e-mail addresses, which must not appear in cache keys or their logs.
+        return f"rate:{self.scope}:{hashlib.sha256(subject.encode()).hexdigest()}"
+
+    def _history(self, subject: str, now: float) -> list[float]:
+        return [moment for moment in cache.get(self._key(subject), []) if moment > now - self.period_seconds]
+
+    def _wait(self, history: list[float], now: float) -> int | None:
+        if len(history) < self.limit:
+            return None
+        return max(1, math.ceil(history[-1] + self.period_seconds - now))
+
+    def wait(self, subject: str) -> int | None:
+        """Seconds until the next use is allowed, or None when it is allowed now (nothing counted)."""
+        now = time.time()
+        return self._wait(self._history(subject, now), now)
+
+    def hit(self, subject: str) -> int | None:
+        """Count one use if allowed and return None; otherwise the seconds to wait (not counted)."""
+        now = time.time()
+        history = self._history(subject, now)
+        waiting = self._wait(history, now)
+        if waiting is None:
+            cache.set(self._key(subject), [now, *history], self.period_seconds)
+        return waiting
+
+    def clear(self, subject: str) -> None:
+        cache.delete(self._key(subject))
