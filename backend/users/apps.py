@@ -11,7 +11,7 @@ class UsersConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in, user_login_failed
 
-        from backend.users import login_guard
+        from backend.users import checks, login_guard  # noqa: F401 - checks registers itself
         from backend.users.roles import sync_role_permissions
 
         post_migrate.connect(sync_role_permissions, dispatch_uid="users.sync_role_permissions")
