@@ -83,7 +83,9 @@ class TokenView(APIView):
         description=(
             "Exchanges an e-mail and password for a token to send as `Authorization: Bearer <token>` "
             "(or `Token <token>`). The token is returned once and stored only as a hash. Repeated "
-            "failed attempts lock the e-mail for this address for a while (HTTP 429)."
+            "failed attempts on one account pause its password logins for a while (HTTP 429 "
+            "`login_locked` with `Retry-After`; not for clients that logged in to it before and carry "
+            "its `trusted_login` cookie), and so do many failures from one client address."
         ),
         request=TokenRequestSerializer,
         responses={201: IssuedTokenSerializer},
