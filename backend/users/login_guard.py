@@ -194,6 +194,11 @@ def on_login_failed(sender, credentials, request=None, **kwargs) -> None:
     record_failure(request=request, username=username)
 
 
-def on_logged_in(sender, request, user, **kwargs) -> None:
+def record_success(*, user: User) -> None:
+    """A correct password (session login or API token): earlier failures are forgotten."""
     if user.failed_logins or user.login_locked_until:
         clear_failures(user=user)
+
+
+def on_logged_in(sender, request, user, **kwargs) -> None:
+    record_success(user=user)

@@ -82,6 +82,17 @@ def test_the_emailed_link_lifts_the_lock_and_trusts_the_browser(
     assert browser.post(link).status_code == 404  # used once
 
 
+def test_a_correct_password_forgets_earlier_failures(owner, settings, api_client):
+    for _ in range(settings.LOGIN_FAILURE_LIMIT - 1):
+        api_client.post(TOKEN, {"email": owner.email, "password": "wrong"})
+    owner.refresh_from_db()
+    assert owner.failed_logins == settings.LOGIN_FAILURE_LIMIT - 1
+    assert api_client.post(TOKEN, {"email": owner.email, "password": DEFAULT_PASSWORD}).status_code == 201
+    owner.refresh_from_db()
+    assert owner.failed_logins == 0
+    assert api_client.post(TOKEN, {"email": owner.email, "password": "wrong"}).status_code == 401
+
+
 def test_a_password_reset_lifts_the_lock(owner, settings):
     lock(settings, owner.email)
     client = Client()

@@ -102,6 +102,7 @@ class TokenView(APIView):
             if retry_after:
                 raise LoginLocked(wait=retry_after)
             raise exceptions.AuthenticationFailed(_("Wrong e-mail or password."), code="invalid_credentials")
+        login_guard.record_success(user=user)  # no session login, so no user_logged_in signal
         token, raw = services.issue_token(
             user=user, name=data.get("name", ""), lifetime_days=data.get("lifetime_days")
         )
