@@ -35,8 +35,10 @@ from backend.users.tasks import send_account_email
 DEVICE_COOKIE = "trusted_login"
 DEVICE_SALT = "backend.users.login_guard.device"
 DEVICE_MAX_AGE = timedelta(days=180)
-# The longest lock, and how long failures are remembered when no lock follows them.
 LONGEST_LOCK = timedelta(days=1)
+# Failures are forgotten after this long without one; longer than the longest lock, so that the
+# locks keep their length for whoever resumes guessing as soon as one ends.
+FAILURE_MEMORY = timedelta(days=2)
 # Set on the request while authenticating: the password was checked (no lock refused the attempt).
 CHECKED = "login_password_checked"
 RETRY_AFTER = "login_retry_after"
@@ -53,7 +55,8 @@ def _device_failures() -> RateLimit:
 def lock_duration(*, failures: int) -> timedelta:
     """The lock after `failures` failures: the cool-off, doubled for each earlier lock, at most a day."""
     locks = max(1, failures // settings.LOGIN_FAILURE_LIMIT)
-    return min(_cooloff() * 2 ** (locks - 1), LONGEST_LOCK)
+    doublings = min(locks - 1, 20)  # beyond a day anyway; a bound keeps the timedelta in range
+    return min(_cooloff() * 2**doublings, LONGEST_LOCK)
 
 
 def _account(username: str | None) -> User | None:
@@ -149,7 +152,7 @@ def record_failure(*, request: HttpRequest, username: str) -> None:
         _device_failures().hit(device)
         return
     now = timezone.now()
-    if user.last_failed_login_at and now - user.last_failed_login_at > LONGEST_LOCK:
+    if user.last_failed_login_at and now - user.last_failed_login_at > FAILURE_MEMORY:
         user.failed_logins = 0
     user.failed_logins += 1
     user.last_failed_login_at = now
