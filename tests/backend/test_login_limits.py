@@ -193,3 +193,17 @@ def test_password_reset_is_limited_per_account_silently_and_per_address_with_429
     assert "Too many requests from your address" in refused.content.decode()
     assert len(mail.outbox) == 2
     assert User.objects.get(pk=owner.pk).check_password(DEFAULT_PASSWORD)
+
+
+def test_with_the_cache_unreachable_a_password_reset_is_still_sent(owner, settings, caplog):
+    # Nothing listens on this port (the test's own range): every cache call fails to connect.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:8499/4",
+        }
+    }
+    response = Client().post(RESET, {"email": owner.email})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    assert "the cache is unavailable" in caplog.text
