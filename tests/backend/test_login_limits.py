@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from celery.signals import task_prerun
 from django.core import mail
 from django.test import Client
 from django.utils import timezone
@@ -207,3 +208,18 @@ def test_with_the_cache_unreachable_a_password_reset_is_still_sent(owner, settin
     assert response.status_code == 302
     assert len(mail.outbox) == 1
     assert "the cache is unavailable" in caplog.text
+
+
+def test_the_reset_mail_is_sent_by_the_celery_task(owner):
+    ran = []
+
+    def record(sender=None, **kwargs):
+        ran.append(sender.name)
+
+    task_prerun.connect(record, weak=False)
+    try:
+        Client().post(RESET, {"email": owner.email})
+    finally:
+        task_prerun.disconnect(record)
+    assert ran == ["backend.users.tasks.send_account_email"]
+    assert len(mail.outbox) == 1
