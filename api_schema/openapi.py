@@ -15,6 +15,11 @@ ERROR_DESCRIPTIONS = {
     "429": "Too many requests; retry later.",
 }
 
+RETRY_AFTER_HEADER = {
+    "schema": {"type": "integer", "minimum": 1},
+    "description": "Seconds to wait before trying again; sent with every 429.",
+}
+
 
 class ErrorItemSerializer(serializers.Serializer):
     code = serializers.CharField(
@@ -68,5 +73,7 @@ class PortalAutoSchema(AutoSchema):
             if code not in responses:
                 response = self._get_response_for_code(ErrorResponseSerializer, code, direction=direction)
                 response["description"] = ERROR_DESCRIPTIONS[code]
+                if code == "429":
+                    response["headers"] = {"Retry-After": RETRY_AFTER_HEADER}
                 responses[code] = response
         return responses

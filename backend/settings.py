@@ -133,10 +133,15 @@ if CACHES["default"]["BACKEND"] in (
     DJANGO_REDIS_LOGGER = "backend.cache"
 
 # --- Users and authentication -------------------------------------------------------------
+# Trusted reverse proxies in front of the portal, each appending to X-Forwarded-For. 0: the
+# connection's address is the client and X-Forwarded-For is ignored (it could be forged).
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 AUTH_USER_MODEL = "users.User"
 AUTHENTICATION_BACKENDS = [
-    # django-axes first: it refuses locked-out credentials before the others are tried.
+    # django-axes first: it refuses an address over its limit before the others are tried; then
+    # the account lock (backend.users.login_guard), then the password check.
     "axes.backends.AxesStandaloneBackend",
+    "backend.users.login_guard.AccountLockBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -149,15 +154,28 @@ LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:applications"
 LOGOUT_REDIRECT_URL = "web:home"
 
-# Failed-login throttling (django-axes): lock the username+IP pair after N failures.
-AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Failed logins (backend/users/login_guard.py, README "Login limits"): every LOGIN_FAILURE_LIMIT
+# failures lock the account's password logins for the cool-off, doubled at each further lock (at
+# most a day) except for the owner's trusted browsers; LOGIN_ADDRESS_FAILURE_LIMIT failures from
+# one address over any accounts refuse that address for the cool-off (django-axes).
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=20)
+LOGIN_COOLOFF = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_FAILURE_LIMIT = LOGIN_ADDRESS_FAILURE_LIMIT
+AXES_COOLOFF_TIME = LOGIN_COOLOFF
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_CLIENT_IP_CALLABLE = "backend.users.client_address.client_address"
+AXES_WHITELIST_CALLABLE = "backend.users.login_guard.is_trusted_attempt"
 AXES_USERNAME_FORM_FIELD = "username"
-AXES_RESET_ON_SUCCESS = True
+# Not reset on a success: one valid account of an attacker's would clear the address's count.
+AXES_RESET_ON_SUCCESS = False
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_CALLABLE = "backend.users.lockout.lockout_response"
 AXES_VERBOSE = False
+# Password-reset and registration e-mails: per client address (429 beyond) and per e-mail address
+# (silently not sent beyond, so the answer tells nothing about the account), per hour.
+ACCOUNT_EMAILS_PER_ADDRESS_PER_HOUR = env.int("ACCOUNT_EMAILS_PER_ADDRESS_PER_HOUR", default=20)
+ACCOUNT_EMAILS_PER_ACCOUNT_PER_HOUR = env.int("ACCOUNT_EMAILS_PER_ACCOUNT_PER_HOUR", default=5)
 
 # API tokens: lifetime in days for new tokens when the client does not ask for one (0 = never).
 API_TOKEN_DEFAULT_LIFETIME_DAYS = env.int("API_TOKEN_DEFAULT_LIFETIME_DAYS", default=90)
@@ -314,10 +332,12 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "api_schema.openapi.PortalAutoSchema",
     "EXCEPTION_HANDLER": "backend.api.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
-        "rest_framework.throttling.ScopedRateThrottle",
+        "backend.users.api.throttling.AnonRateThrottle",
+        "backend.users.api.throttling.UserRateThrottle",
+        "backend.users.api.throttling.ScopedRateThrottle",
     ],
+    # DRF's own reading of the client address agrees with backend.users.client_address.
+    "NUM_PROXIES": NUM_PROXIES,
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("THROTTLE_ANON", default="120/min"),
         "user": env.str("THROTTLE_USER", default="600/min"),

@@ -3,6 +3,7 @@ the views call, whose errors are put back on the same fields (see `apply_errors`
 
 from __future__ import annotations
 
+import math
 import re
 from decimal import Decimal
 
@@ -12,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 import capacity_calc
+from backend.users import login_guard
 from connection.models import Applicant, ConnectionRequest
 from connection.models.applicants import APPLICANT_FIELDS
 from connection.models.documents import APPLICANT_DOCUMENT_CHOICES
@@ -48,6 +50,19 @@ class LoginForm(auth_forms.AuthenticationForm):
         label=_("E-mail"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
     )
 
+    def get_invalid_login_error(self):
+        retry_after = login_guard.refusal_seconds(self.request) if self.request is not None else None
+        if retry_after:
+            return ValidationError(
+                _(
+                    "Too many failed logins. Try again in %(minutes)s min, or follow the link e-mailed "
+                    "to the account's owner."
+                ),
+                code="login_locked",
+                params={"minutes": math.ceil(retry_after / 60)},
+            )
+        return super().get_invalid_login_error()
+
 
 class RegisterForm(forms.Form):
     email = forms.EmailField(label=_("E-mail"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
@@ -70,12 +85,8 @@ class RegisterForm(forms.Form):
     )
 
     def clean_email(self):
-        from django.contrib.auth import get_user_model
-
-        email = self.cleaned_data["email"].strip().lower()
-        if get_user_model().objects.filter(email__iexact=email).exists():
-            raise ValidationError(_("An account with this e-mail already exists."), code="unique")
-        return email
+        # Whether the address has an account is not said here: the e-mail to it says so.
+        return self.cleaned_data["email"].strip().lower()
 
     def clean(self):
         data = super().clean()

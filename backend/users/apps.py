@@ -9,6 +9,11 @@ class UsersConfig(AppConfig):
     verbose_name = _("Users and roles")
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in, user_login_failed
+
+        from backend.users import checks, login_guard  # noqa: F401 - checks registers itself
         from backend.users.roles import sync_role_permissions
 
         post_migrate.connect(sync_role_permissions, dispatch_uid="users.sync_role_permissions")
+        user_login_failed.connect(login_guard.on_login_failed, dispatch_uid="users.login_failed")
+        user_logged_in.connect(login_guard.on_logged_in, dispatch_uid="users.logged_in")

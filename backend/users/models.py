@@ -59,6 +59,17 @@ class User(AbstractUser):
         blank=True,
         help_text=_("Branches (РЭС) an engineer works in."),
     )
+    # Registered but the e-mail address not yet confirmed (inactive until then; see services).
+    awaiting_confirmation = models.BooleanField(_("awaiting e-mail confirmation"), default=False)
+    # Failed logins on the account from any address (see backend.users.login_guard).
+    failed_logins = models.PositiveIntegerField(_("failed logins"), default=0, editable=False)
+    last_failed_login_at = models.DateTimeField(_("last failed login"), null=True, blank=True, editable=False)
+    login_locked_until = models.DateTimeField(
+        _("login locked until"),
+        null=True,
+        blank=True,
+        help_text=_("Until then only the owner's trusted browsers may log in with the password."),
+    )
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"

@@ -149,6 +149,7 @@ REQUEST_ID = OpenApiParameter(
 ATTACHMENT_ID = OpenApiParameter(
     "attachment_pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="Attachment id."
 )
+MESSAGE_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="ID.")
 FILE_RESPONSE = {
     (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY, description="The file.")
 }
@@ -178,6 +179,7 @@ QUESTION_REQUEST = {
 @extend_schema(parameters=[REQUEST_ID])
 class MessageViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = MessageSerializer
+    lookup_value_regex = r"\d+"  # a message id is a number; anything else is 404, not a failed query
     permission_classes = [IsAuthenticated]
     parser_classes = [JSONParser, StrictMultiPartParser]
     queryset = Message.objects.none()
@@ -253,7 +255,7 @@ class MessageViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(
         summary="Download a message attachment",
         description="The attached file. Served only to those who may see the application.",
-        parameters=[ATTACHMENT_ID],
+        parameters=[MESSAGE_ID, ATTACHMENT_ID],
         responses=FILE_RESPONSE,
     )
     @action(detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_pk>\d+)/download")

@@ -95,6 +95,17 @@ class StageSerializer(serializers.ModelSerializer):
         fields = ["position", "planned_date", "power_kw"]
         read_only_fields = ["position"]
 
+    def validate(self, attrs):
+        # A PATCH makes nested fields optional too (DRF passes `partial` down), yet a stage needs both.
+        missing = {
+            name: [self.fields[name].error_messages["required"]]
+            for name in ("planned_date", "power_kw")
+            if name not in attrs
+        }
+        if missing:
+            raise serializers.ValidationError(missing, code="required")
+        return attrs
+
 
 class BranchBriefSerializer(serializers.ModelSerializer):
     class Meta:

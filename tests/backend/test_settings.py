@@ -12,6 +12,7 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "portal.example.ru",
     "CSRF_TRUSTED_ORIGINS": "https://portal.example.ru",
     "DATABASE_URL": "sqlite:////tmp/portal-deploy-check.sqlite3",
+    "CACHE_URL": "redis://127.0.0.1:6379/4",  # not connected to by the checks
 }
 
 
@@ -32,6 +33,13 @@ def test_check_deploy_is_clean_in_production_mode():
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_check_deploy_warns_of_a_cache_each_process_keeps_alone():
+    env = {key: value for key, value in PRODUCTION_ENV.items() if key != "CACHE_URL"}
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode != 0
+    assert "users.W001" in result.stdout + result.stderr
 
 
 def test_missing_secret_key_refuses_to_start_when_debug_is_off():

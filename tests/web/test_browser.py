@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.core import mail
 
 from connection.models import ConnectionRequest
 from connection.workflow_actions import perform_transition
@@ -36,6 +37,14 @@ def test_household_from_registration_to_submitted_application(page, live_server)
     page.fill("#id_phone", "+7 900 111-22-33")
     page.fill("#id_password1", DEFAULT_PASSWORD)
     page.fill("#id_password2", DEFAULT_PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(re.compile(r"/accounts/register/sent/$"))
+    # The confirmation link from the e-mail (the live server runs in this process: locmem outbox)
+    [message] = mail.outbox
+    page.goto(re.search(r"https?://\S+/accounts/activate/\S+/", message.body).group(0))
+    page.wait_for_url(re.compile(r"/accounts/login/$"))
+    page.fill("#id_username", "olga@example.ru")
+    page.fill("#id_password", DEFAULT_PASSWORD)
     page.click("main button[type=submit]")
     page.wait_for_url(re.compile(r"/applications/$"))
     page.click("#new-application")

@@ -51,28 +51,49 @@ def test_public_pages_render(url):
     assert b"<main" in response.content
 
 
-def test_register_logs_in_and_lists_applications():
+def test_register_mails_an_activation_link_then_the_login_opens_the_applications(
+    django_capture_on_commit_callbacks,
+):
     client = Client(**EN)
-    response = client.post(
-        "/accounts/register/",
-        {
-            "email": "new@example.ru",
-            "last_name": "Smirnova",
-            "first_name": "Olga",
-            "password1": DEFAULT_PASSWORD,
-            "password2": DEFAULT_PASSWORD,
-        },
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/accounts/register/",
+            {
+                "email": "new@example.ru",
+                "last_name": "Smirnova",
+                "first_name": "Olga",
+                "password1": DEFAULT_PASSWORD,
+                "password2": DEFAULT_PASSWORD,
+            },
+        )
+    assert response.status_code == 302 and response.url == "/accounts/register/sent/"
+    assert b"register-sent" in client.get(response.url).content
+    login = {"username": "new@example.ru", "password": DEFAULT_PASSWORD}
+    assert client.post("/accounts/login/", login).status_code == 200  # not active yet
+    [message] = mail.outbox
+    link = re.search(r"http://testserver(/accounts/activate/\S+/)", message.body).group(1)
+    assert client.get(link).url == "/accounts/login/"
+    response = client.post("/accounts/login/", login)
     assert response.status_code == 302 and response.url == "/applications/"
     assert client.get("/applications/").status_code == 200
 
 
-def test_register_errors_are_next_to_their_fields():
+def test_register_answers_alike_for_an_address_with_an_account(django_capture_on_commit_callbacks):
     UserFactory(email="taken@example.ru")
+    data = {"last_name": "A", "first_name": "B", "password1": DEFAULT_PASSWORD, "password2": DEFAULT_PASSWORD}
+    with django_capture_on_commit_callbacks(execute=True):
+        taken = Client(**EN).post("/accounts/register/", {"email": "taken@example.ru", **data})
+        fresh = Client(**EN).post("/accounts/register/", {"email": "fresh@example.ru", **data})
+    assert (taken.status_code, taken.url) == (fresh.status_code, fresh.url)
+    assert [message.to for message in mail.outbox] == [["taken@example.ru"], ["fresh@example.ru"]]
+    assert "/accounts/reset/" in mail.outbox[0].body and "/accounts/activate/" in mail.outbox[1].body
+
+
+def test_register_errors_are_next_to_their_fields():
     response = Client(**EN).post(
         "/accounts/register/",
         {
-            "email": "taken@example.ru",
+            "email": "not-an-address",
             "last_name": "A",
             "first_name": "B",
             "password1": "123",

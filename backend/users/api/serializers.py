@@ -41,6 +41,11 @@ class RegisterSerializer(serializers.Serializer):
     )
 
 
+class RegistrationAcceptedSerializer(serializers.Serializer):
+    email = serializers.EmailField(read_only=True, help_text=_("The address the message goes to."))
+    detail = serializers.CharField(read_only=True, help_text=_("What happens next."))
+
+
 class UserSerializer(serializers.ModelSerializer):
     full_name = serializers.CharField(
         source="get_full_name", read_only=True, help_text=_("Last, first, middle name.")

@@ -1,6 +1,5 @@
 """Registration, API tokens and the current user. Views are thin: services do the writes."""
 
-from axes.exceptions import AxesBackendPermissionDenied
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -9,15 +8,18 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.users import services
+from backend.users import login_guard, services
 from backend.users.api.authentication import ApiTokenAuthentication
 from backend.users.api.serializers import (
     ApiTokenSerializer,
     IssuedTokenSerializer,
     RegisterSerializer,
+    RegistrationAcceptedSerializer,
     TokenRequestSerializer,
     UserSerializer,
 )
+from backend.users.client_address import client_address
+from backend.users.exceptions import RateLimited
 from backend.users.models import ApiToken
 
 
@@ -35,17 +37,29 @@ class RegisterView(generics.GenericAPIView):
     @extend_schema(
         summary="Register an applicant account",
         description=(
-            "Creates an account with the applicant role. The password is checked by the server's "
-            "password rules (length, similarity to personal data, common and numeric passwords)."
+            "Starts the registration of an account with the applicant role. The password is checked by "
+            "the server's password rules (length, similarity to personal data, common and numeric "
+            "passwords). The answer is the same whether the e-mail address already has an account or "
+            "not: a new address receives a link that activates the account (then get a token with the "
+            "password); the owner of an existing account is told that someone tried to register with "
+            "it. Too many registrations from one client address answer 429 with Retry-After."
         ),
-        responses={201: UserSerializer},
+        responses={202: RegistrationAcceptedSerializer},
         tags=["auth"],
     )
     def post(self, request):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = services.register_applicant(**serializer.validated_data)
-        return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
+        try:
+            email = services.register_applicant(
+                **serializer.validated_data,
+                client_address=client_address(request),
+                base_url=login_guard.site_url(request),
+            )
+        except RateLimited as error:
+            raise exceptions.Throttled(wait=error.retry_after) from error
+        body = {"email": email, "detail": _("Check your e-mail: a message with the next step is on its way.")}
+        return Response(RegistrationAcceptedSerializer(body).data, status=status.HTTP_202_ACCEPTED)
 
 
 class TokenView(APIView):
@@ -69,7 +83,9 @@ class TokenView(APIView):
         description=(
             "Exchanges an e-mail and password for a token to send as `Authorization: Bearer <token>` "
             "(or `Token <token>`). The token is returned once and stored only as a hash. Repeated "
-            "failed attempts lock the e-mail for this address for a while (HTTP 429)."
+            "failed attempts on one account pause its password logins for a while (HTTP 429 "
+            "`login_locked` with `Retry-After`; not for clients that logged in to it before and carry "
+            "its `trusted_login` cookie), and so do many failures from one client address."
         ),
         request=TokenRequestSerializer,
         responses={201: IssuedTokenSerializer},
@@ -80,19 +96,19 @@ class TokenView(APIView):
         serializer = TokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        try:
-            user = authenticate(request._request, username=data["email"], password=data["password"])
-        except AxesBackendPermissionDenied as error:
-            raise LoginLocked() from error
-        if getattr(request._request, "axes_locked_out", False):
-            raise LoginLocked()
+        user = authenticate(request._request, username=data["email"], password=data["password"])
         if user is None:
+            retry_after = login_guard.refusal_seconds(request._request)
+            if retry_after:
+                raise LoginLocked(wait=retry_after)
             raise exceptions.AuthenticationFailed(_("Wrong e-mail or password."), code="invalid_credentials")
+        login_guard.record_success(user=user)  # no session login, so no user_logged_in signal
         token, raw = services.issue_token(
             user=user, name=data.get("name", ""), lifetime_days=data.get("lifetime_days")
         )
         token.token = raw
-        return Response(IssuedTokenSerializer(token).data, status=status.HTTP_201_CREATED)
+        response = Response(IssuedTokenSerializer(token).data, status=status.HTTP_201_CREATED)
+        return login_guard.remember_device(response, user=user)
 
     @extend_schema(
         summary="Revoke the current token",
