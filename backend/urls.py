@@ -4,7 +4,6 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from backend.api.errors import api_not_found, api_server_error
 from backend.health import healthz
 
 urlpatterns = [
@@ -19,20 +18,7 @@ urlpatterns = [
 ]
 
 
-def handler404(request, exception=None):
-    if request.path.startswith("/api/"):
-        return api_not_found(request, exception)
-    from django.views.defaults import page_not_found
-
-    return page_not_found(request, exception)
-
-
-def handler500(request):
-    if request.path.startswith("/api/"):
-        return api_server_error(request)
-    from django.views.defaults import server_error
-
-    return server_error(request)
-
-
-__all__ = ["handler404", "handler500", "urlpatterns"]
+handler400 = "backend.error_views.bad_request"
+handler403 = "backend.error_views.permission_denied"
+handler404 = "backend.error_views.page_not_found"
+handler500 = "backend.error_views.server_error"

@@ -17,11 +17,11 @@ from drf_spectacular.utils import (
 )
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from backend.api.errors import Conflict
+from backend.api.parsers import JSONParser
 from backend.users.models import User
 from connection import assignment, completeness, selectors, services, technical_conditions, workflow_actions
 from connection.api.filters import ConnectionRequestFilter
