@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from csp.constants import SELF
+from csp.decorators import csp_replace
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
@@ -51,6 +53,8 @@ from workflow import services as workflow_services
 from workflow.machine import is_branch_staff
 from workflow.models import TransitionLog
 from workflow.states import State
+
+_framable_by_the_portal = csp_replace({"frame-ancestors": [SELF]})
 
 #: Types shown in the page (`?inline=1`): the upload checks verified their content.
 INLINE_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png"})
@@ -474,5 +478,8 @@ class DocumentViewSet(
         )
         response["X-Content-Type-Options"] = "nosniff"
         if inline:
-            response["X-Frame-Options"] = "SAMEORIGIN"  # the engineer's page shows it in a frame
+            # The engineer's page shows it in a frame: framable by the portal's own pages only (the
+            # CSP's frame-ancestors, which browsers obey over X-Frame-Options, and the latter).
+            response["X-Frame-Options"] = "SAMEORIGIN"
+            response = _framable_by_the_portal(lambda: response)()
         return response
