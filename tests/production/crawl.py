@@ -9,7 +9,8 @@ request carries `X-Forwarded-Proto: https` and the public origin `https://<host>
 CSRF checks use. For each role (anonymous, applicant, engineer, supervisor, administrator) it logs
 in through the login page, then follows every same-origin link found in pages (`<a href>`,
 `<iframe src>`), every URL in the API's JSON answers (and the detail URL of each object a list
-returns), and every static file the pages and
+returns, and every GET path of the OpenAPI schema filled in with the ids the lists returned: an
+application's history, transitions, documents, messages…), and every static file the pages and
 stylesheets reference. It fails on:
 
 - any 5xx, or a page that cannot be fetched;
@@ -73,6 +74,7 @@ HASHED_NAME = re.compile(r"\.[0-9a-f]{12}\.[A-Za-z0-9]+$")
 # WhiteNoise leaves already-compressed formats alone.
 INCOMPRESSIBLE = re.compile(r"\.(png|jpe?g|gif|webp|avif|woff2?|gz|br|zip|ico)$", re.IGNORECASE)
 FAR_FUTURE_SECONDS = 30 * 24 * 3600
+MIN_PAGES_SEEN = 5
 CSS_URL = re.compile(r"url\(\s*['\"]?([^'\")]+)['\"]?\s*\)")
 
 
@@ -283,6 +285,49 @@ def crawl_role(
     queue: deque[tuple[str, str]] = deque((path, "start") for path in START_PATHS[role])
     visited: set[str] = set()
     shapes: Counter = Counter()
+    # Objects seen in API lists, by list path: the schema's sub-resources are read for them.
+    seen_ids: dict[str, list] = {}
+    templates = schema_get_paths(client) if role != "anonymous" else []
+    while True:
+        _drain(role, client, report, queue, visited, shapes, seen_ids, per_shape, limit, static_seen, verbose)
+        queue.extend((path, "the OpenAPI schema") for path in expand_templates(templates, seen_ids, visited))
+        if not queue or len(visited) >= limit:
+            break
+    report.counts[role] = len(visited)
+    # A crawl that saw next to nothing (everything redirected or refused) proves nothing.
+    if report.statuses[(role, 200)] < MIN_PAGES_SEEN:
+        report.fail(f"[{role}] only {report.statuses[(role, 200)]} answers of 200: the crawl saw too little")
+    if queue and len(visited) >= limit:
+        print(f"  note: [{role}] stopped at the limit of {limit} URLs", flush=True)
+
+
+def schema_get_paths(client: Client) -> list[str]:
+    """The API's GET paths with a parameter (e.g. `/api/v1/connection-requests/{request_pk}/history/`)."""
+    answer = client.request("/api/schema/?format=json", headers={"Accept": "application/json"})
+    if answer.status != 200:
+        return []
+    paths = json.loads(answer.body)["paths"]
+    return [path for path, operations in paths.items() if "get" in operations and "{" in path]
+
+
+def expand_templates(templates: list[str], seen_ids: dict[str, list], visited: set[str]) -> list[str]:
+    """Each template's first parameter filled with the ids its collection listed, cut before the
+    next parameter (that part is then a list whose own ids fill it on the next round)."""
+    found = []
+    for template in templates:
+        prefix, _, rest = template.partition("{")
+        rest = rest.split("}", 1)[1]
+        rest = rest.split("{", 1)[0].rsplit("/", 1)[0] + "/" if "{" in rest else rest
+        for item_id in seen_ids.get(prefix, [])[:2]:
+            path = f"{prefix}{item_id}{rest}"
+            if path not in visited and path not in found:
+                found.append(path)
+    return found
+
+
+def _drain(
+    role, client, report, queue, visited, shapes, seen_ids, per_shape, limit, static_seen, verbose
+) -> None:
     while queue and len(visited) < limit:
         path, source = queue.popleft()
         if path in visited or SKIP_PATHS.search(urllib.parse.urlsplit(path).path):
@@ -307,7 +352,11 @@ def crawl_role(
             continue
         if answer.status in (301, 302, 303, 307, 308):
             target = client.local_path(answer.headers.get("location", ""), relative_to=path)
-            if target:
+            if target == path:
+                report.fail(
+                    f"[{role}] {path}: redirects to itself (is the proxy's X-Forwarded-Proto trusted?)"
+                )
+            elif target:
                 queue.append((target, path))
             continue
         if answer.content_type in ("text/html", "application/json"):
@@ -332,13 +381,14 @@ def crawl_role(
             except ValueError:
                 report.fail(f"[{role}] {path}: invalid JSON")
                 continue
-            for link in json_links(payload, list_path=urllib.parse.urlsplit(path).path):
+            list_path = urllib.parse.urlsplit(path).path
+            if isinstance(payload, dict) and isinstance(payload.get("results"), list):
+                ids = [item["id"] for item in payload["results"] if isinstance(item, dict) and "id" in item]
+                seen_ids.setdefault(list_path, []).extend(ids)
+            for link in json_links(payload, list_path=list_path):
                 local = client.local_path(link, relative_to=path)
                 if local and local.startswith("/api/"):
                     queue.append((local, path))
-    report.counts[role] = len(visited)
-    if queue and len(visited) >= limit:
-        print(f"  note: [{role}] stopped at the limit of {limit} URLs", flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:

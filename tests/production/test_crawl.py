@@ -97,3 +97,21 @@ def test_ci_production_stage_runs_the_readme_recipe():
         if line.startswith(".venv/bin/") and "inspect ping" not in line and "crawl.py" not in line
     ]
     assert [line for line in ci_commands if "--demo-accounts" not in line] == commands
+
+
+def test_schema_templates_are_filled_from_listed_ids():
+    templates = [
+        "/api/v1/connection-requests/{id}/",
+        "/api/v1/connection-requests/{request_pk}/history/",
+        "/api/v1/connection-requests/{request_pk}/documents/{id}/",
+        "/api/v1/branches/{id}/",
+    ]
+    seen = {"/api/v1/connection-requests/": [7, 8, 9]}
+    paths = crawl.expand_templates(templates, seen, visited={"/api/v1/connection-requests/7/"})
+    assert paths == [
+        "/api/v1/connection-requests/8/",
+        "/api/v1/connection-requests/7/history/",
+        "/api/v1/connection-requests/8/history/",
+        "/api/v1/connection-requests/7/documents/",
+        "/api/v1/connection-requests/8/documents/",
+    ]
