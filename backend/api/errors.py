@@ -11,9 +11,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import (
+    DisallowedHost,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -40,6 +48,38 @@ def api_exception(error: DomainError) -> exceptions.APIException:
     if isinstance(error, StateConflict):
         return Conflict(error.message, code=error.code)
     return exceptions.ValidationError(error.message, code=error.code)
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = _("The request body is too large.")
+    default_code = "too_large"
+
+
+class TooManyFields(exceptions.APIException):
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_detail = _("The request has too many fields or files.")
+    default_code = "too_many_fields"
+
+
+class BadRequest(exceptions.APIException):
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_detail = _("The request is malformed.")
+    default_code = "bad_request"
+
+
+def request_error(exc: Exception) -> exceptions.APIException | None:
+    """The API error for Django's refusals of a request as a whole (raised lazily, when the body or
+    the host is first read), or None for any other exception."""
+    if isinstance(exc, RequestDataTooBig):
+        return PayloadTooLarge()
+    if isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        return TooManyFields()
+    if isinstance(exc, DisallowedHost):
+        return BadRequest(_("This host name is not served here."), code="disallowed_host")
+    if isinstance(exc, SuspiciousOperation):
+        return BadRequest()
+    return None
 
 
 def flatten_errors(detail: Any, field: str | None = None) -> list[dict[str, Any]]:
@@ -79,6 +119,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, DomainError):
         exc = api_exception(exc)
+    elif (refusal := request_error(exc)) is not None:
+        exc = refusal
 
     response = drf_exception_handler(exc, context)
     if response is None:
@@ -97,18 +139,33 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return response
 
 
+def _json_error(request, exc: exceptions.APIException) -> JsonResponse:
+    # Outside DRF's views (middleware, URL resolution) no language may be active yet: the client's.
+    with translation.override(translation.get_language_from_request(request)):
+        errors = [{"code": exc.get_codes(), "message": str(exc.detail), "field": None}]
+    return JsonResponse(error_body(errors), status=exc.status_code, json_dumps_params={"ensure_ascii": False})
+
+
+def api_bad_request(request, exception=None) -> JsonResponse:
+    """400 (413 for a body over DATA_UPLOAD_MAX_MEMORY_SIZE) for a request Django refused before
+    or outside an API view: a body too large, too many fields, an unknown host."""
+    return _json_error(request, (exception and request_error(exception)) or BadRequest())
+
+
+def api_permission_denied(request, exception=None) -> JsonResponse:
+    return _json_error(request, exceptions.PermissionDenied())
+
+
 def api_not_found(request, exception=None) -> JsonResponse:
     """404 for an unknown URL under /api/, in the same body as every other API error."""
-    return JsonResponse(
-        error_body(
-            [{"code": "not_found", "message": str(exceptions.NotFound.default_detail), "field": None}]
-        ),
-        status=404,
-    )
+    return _json_error(request, exceptions.NotFound())
 
 
 def api_server_error(request) -> JsonResponse:
+    with translation.override(translation.get_language_from_request(request)):
+        message = str(_("Internal server error."))
     return JsonResponse(
-        {"errors": [{"code": "server_error", "message": str(_("Internal server error.")), "field": None}]},
+        error_body([{"code": "server_error", "message": message, "field": None}]),
         status=500,
+        json_dumps_params={"ensure_ascii": False},
     )

@@ -32,9 +32,8 @@ class StrictMultiPartParser(parsers.MultiPartParser):
             )
             data, files = parser.parse()
         except MultiPartParserError as error:
-            raise exceptions.ParseError(
-                _("Multipart form parse error: %(error)s") % {"error": error}
-            ) from error
+            # Django's reason is in English and names parser internals: the client gets a translated one.
+            raise exceptions.ParseError(_("The request body is not valid multipart form data.")) from error
         if parser.unsafe_names:
             raise exceptions.ValidationError(
                 {"file": [_("The file name must not contain a path (/, \\ or ..).")]}, code="file_name"

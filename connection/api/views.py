@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from csp.constants import SELF
+from csp.decorators import csp_replace
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
@@ -17,11 +19,11 @@ from drf_spectacular.utils import (
 )
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from backend.api.errors import Conflict, api_exception
+from backend.api.parsers import JSONParser
 from backend.users.models import User
 from connection import assignment, completeness, selectors, services, technical_conditions, workflow_actions
 from connection.api.filters import ConnectionRequestFilter
@@ -53,6 +55,8 @@ from workflow.exceptions import TransitionError
 from workflow.machine import is_branch_staff
 from workflow.models import TransitionLog
 from workflow.states import State
+
+_framable_by_the_portal = csp_replace({"frame-ancestors": [SELF]})
 
 #: Types shown in the page (`?inline=1`): the upload checks verified their content.
 INLINE_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png"})
@@ -468,5 +472,8 @@ class DocumentViewSet(
         )
         response["X-Content-Type-Options"] = "nosniff"
         if inline:
-            response["X-Frame-Options"] = "SAMEORIGIN"  # the engineer's page shows it in a frame
+            # The engineer's page shows it in a frame: framable by the portal's own pages only (the
+            # CSP's frame-ancestors, which browsers obey over X-Frame-Options, and the latter).
+            response["X-Frame-Options"] = "SAMEORIGIN"
+            response = _framable_by_the_portal(lambda: response)()
         return response

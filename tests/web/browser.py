@@ -39,13 +39,43 @@ def browser():
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
+# Reports every Content-Security-Policy violation of every document (frames too) to the test.
+_CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__reportCspViolation(
+    `${event.effectiveDirective} blocked ${event.blockedURI || "inline"} in ${event.documentURI}` +
+      (event.sourceFile ? ` (${event.sourceFile}:${event.lineNumber})` : "")
+  );
+});
+"""
+
+
 def open_page(browser):
-    """A page in a fresh browser context (its own cookies: one signed-in person)."""
+    """A page in a fresh browser context (its own cookies: one signed-in person). Content-Security-
+    Policy violations, from the event or from the console, are collected in `page.csp_violations`;
+    the fixtures fail a test that caused any."""
     context = browser.new_context(
         locale="en-US", extra_http_headers={"Accept-Language": "en"}, accept_downloads=True
     )
     context.set_default_timeout(15000)
-    return context.new_page()
+    violations: list[str] = []
+    context.expose_function("__reportCspViolation", lambda text: violations.append(text))
+    context.add_init_script(_CSP_LISTENER)
+    page = context.new_page()
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(f"{message.text} [{page.url} {message.location.get('url', '')}]")
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
+    page.csp_violations = violations
+    return page
+
+
+def assert_no_csp_violations(page) -> None:
+    assert page.csp_violations == [], "Content-Security-Policy violations:\n" + "\n".join(page.csp_violations)
 
 
 @pytest.fixture
@@ -54,6 +84,7 @@ def page(browser, settings):
     page = open_page(browser)
     yield page
     page.context.close()
+    assert_no_csp_violations(page)
 
 
 @pytest.fixture
@@ -63,6 +94,7 @@ def second_page(browser, settings):
     page = open_page(browser)
     yield page
     page.context.close()
+    assert_no_csp_violations(page)
 
 
 def shoot(page, name: str) -> None:

@@ -106,12 +106,16 @@ def test_engineer_processes_an_application_to_closure(page, second_page, live_se
     engineer.fill("#action-issue_offer-grid_distance_m", "600")
     engineer.fill("#action-issue_offer-overhead_km", "0.6")
     engineer.click("#fee-recalculate")
-    engineer.wait_for_function("document.querySelector('#action-issue_offer-fee_rub').value === '951000.00'")
+    engineer.wait_for_function(
+        "() => document.querySelector('#action-issue_offer-fee_rub').value === '951000.00'"
+    )
     assert "C2" in engineer.inner_text("#fee-recalculated")
     engineer.fill("#action-issue_offer-grid_distance_m", distance)
     engineer.fill("#action-issue_offer-overhead_km", overhead)
     engineer.click("#fee-recalculate")
-    engineer.wait_for_function("document.querySelector('#action-issue_offer-fee_rub').value === '75000.00'")
+    engineer.wait_for_function(
+        "() => document.querySelector('#action-issue_offer-fee_rub').value === '75000.00'"
+    )
     engineer.fill(
         "#action-issue_offer-other_conditions", "Согласовать трассу ВЛИ с администрацией поселения."
     )
