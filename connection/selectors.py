@@ -20,8 +20,9 @@ def visible_requests(user: User) -> QuerySet[ConnectionRequest]:
     if user.has_role(Role.ADMINISTRATOR, Role.SUPERVISOR):
         return queryset.exclude(state=State.DRAFT) | queryset.filter(owner=user)
     if user.has_role(Role.ENGINEER):
-        branch_ids = list(user.branches.values_list("id", flat=True))
-        return queryset.filter(branch_id__in=branch_ids).exclude(state=State.DRAFT) | queryset.filter(
+        # A subquery, not a list: the branches are read in the same query.
+        branches = User.branches.through.objects.filter(user_id=user.pk).values("branch_id")
+        return queryset.filter(branch_id__in=branches).exclude(state=State.DRAFT) | queryset.filter(
             owner=user
         )
     if user.has_role(Role.APPLICANT, Role.INTEGRATION):
@@ -37,11 +38,8 @@ def request_list(user: User) -> QuerySet[ConnectionRequest]:
 
 
 def request_detail(user: User) -> QuerySet[ConnectionRequest]:
-    return (
-        request_list(user)
-        .select_related("technical_conditions")
-        .prefetch_related(Prefetch("documents", queryset=Document.objects.prefetch_related("versions")))
-    )
+    """One application as the detail shows it (documents have their own endpoint)."""
+    return request_list(user).select_related("technical_conditions")
 
 
 def own_applicants(user: User) -> QuerySet[Applicant]:
