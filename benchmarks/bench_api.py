@@ -1,7 +1,7 @@
 """API throughput under gunicorn on PostgreSQL, as a share of bare Django's one-query rate.
 
-    .venv/bin/python benchmarks/bench_api.py            # 10 s of load per endpoint
-    .venv/bin/python benchmarks/bench_api.py --quick    # 4 s per endpoint
+    .venv/bin/python benchmarks/bench_api.py            # 4 rounds of 3 s per endpoint (and as many of bare Django)
+    .venv/bin/python benchmarks/bench_api.py --quick    # 2 rounds of 2 s
     .venv/bin/python benchmarks/bench_api.py --keep     # leave the database (and print how to serve it)
 
 Needs PostgreSQL: the server of BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/),
@@ -20,7 +20,7 @@ Then it serves, side by side and on the same database:
 - bare Django (`benchmarks/bare_django`): no middleware, one JsonResponse view running one indexed
   query through the ORM on the applications table (an unmanaged model), also `gunicorn --workers 2`.
 
-Each endpoint gets the same load: wrk (`apt-get install wrk`) with one thread and 4 connections, or,
+Each endpoint gets the same load, in turns with bare Django (rounds: bare, endpoint, bare, …), wrk (`apt-get install wrk`) with one thread and 4 connections, or,
 without wrk, a Python client with 4 threads on keep-alive connections. Requests rotate over many
 objects (each transition POST a different submitted application, so each succeeds). Printed per
 endpoint: req/s, p50 and p99 latency, non-2xx answers, the share of bare Django's req/s of the
@@ -76,6 +76,7 @@ class Endpoint:
     token: str | None = None
     target: float | None = None  # share of bare's req/s
     warm_paths: list[str] = field(default_factory=list)
+    unique: bool = False  # each path may be requested once (a transition)
 
 
 @dataclass
@@ -89,6 +90,17 @@ class Result:
     @property
     def rate(self) -> float:
         return self.requests / self.seconds if self.seconds else 0.0
+
+
+def combined(rounds: list[Result]) -> Result:
+    """Rounds taken together: total requests over total time; the median p50 and the worst p99."""
+    return Result(
+        requests=sum(item.requests for item in rounds),
+        seconds=sum(item.seconds for item in rounds),
+        p50_ms=statistics.median(item.p50_ms for item in rounds),
+        p99_ms=max(item.p99_ms for item in rounds),
+        failures=sum(item.failures for item in rounds),
+    )
 
 
 # Fixture -----------------------------------------------------------------------------------------
@@ -378,6 +390,7 @@ def endpoints(data: dict, rng: random.Random) -> tuple[Endpoint, list[Endpoint]]
             token=data["engineer_token"],
             target=0.10,
             warm_paths=accept[:200],
+            unique=True,
         ),
         Endpoint("healthz", ["/healthz"]),
     ]
@@ -601,7 +614,9 @@ def drop_database(base: str, name: str) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--quick", action="store_true", help="4 s per endpoint instead of 10 s")
+    parser.add_argument(
+        "--quick", action="store_true", help="2 rounds of 2 s per endpoint instead of 4 of 3 s"
+    )
     parser.add_argument("--seconds", type=float, help="seconds of load per endpoint")
     parser.add_argument("--database", default="portal_bench_api", help="database to (re)create")
     parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", "8200")))
@@ -609,8 +624,10 @@ def main() -> int:
     parser.add_argument("--python-client", action="store_true", help="use the Python client even with wrk")
     parser.add_argument("--only", help="comma-separated words: run only endpoints whose name has one")
     args = parser.parse_args()
-    seconds = args.seconds or (4.0 if args.quick else 10.0)
+    seconds = args.seconds or (4.0 if args.quick else 12.0)
     warm_seconds = 1.0 if args.quick else 2.0
+    rounds = 2 if args.quick else 4
+    round_seconds = max(2, round(seconds / rounds))
     base = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
     try:
         recreate_database(base, args.database)
@@ -687,19 +704,27 @@ def main() -> int:
         bare_rates = []
         for endpoint in portal:
             load(port, endpoint, endpoint.warm_paths or endpoint.paths, warm_seconds, folder)
-            # Bare Django is measured again before each endpoint: the machine is shared, so each
-            # share compares two rates taken moments apart.
-            bare_result = load(bare_port, bare, bare.paths, seconds / 2, folder)
+            # The machine may be shared: bare Django and the endpoint take turns, round by round, so
+            # that each share compares rates taken moments apart under the same conditions.
+            rounds_bare, rounds_portal, used = [], [], 0
+            for _ in range(rounds):
+                rounds_bare.append(load(bare_port, bare, bare.paths, round_seconds, folder))
+                # Each transition needs an application of its own: never reuse a path.
+                paths = endpoint.paths[used:] if endpoint.unique else endpoint.paths
+                rounds_portal.append(load(port, endpoint, paths, round_seconds, folder))
+                # Requests still in flight when a round ends took a path too: skip one per connection.
+                used += rounds_portal[-1].requests + CONNECTIONS
+            bare_result, portal_result = combined(rounds_bare), combined(rounds_portal)
             bare_rates.append(bare_result.rate)
-            results[endpoint.name] = load(port, endpoint, endpoint.paths, seconds, folder), bare_result
+            results[endpoint.name] = portal_result, bare_result
     bare_rate = statistics.median(bare_rates) if bare_rates else 0.0
     print(
-        f"gunicorn 2 sync workers each, {CONNECTIONS} connections, {seconds:.0f} s per endpoint, "
-        f"{'wrk' if use_wrk else 'Python client'}; load average before: "
+        f"gunicorn 2 sync workers each, {CONNECTIONS} connections, bare and endpoint in turns, "
+        f"{rounds} rounds of {round_seconds} s, {'wrk' if use_wrk else 'Python client'}; load average before: "
         f"{' '.join(f'{value:.2f}' for value in load_average)}, after: "
         f"{' '.join(f'{value:.2f}' for value in os.getloadavg())}; {os.cpu_count()} CPUs"
     )
-    print(f"bare Django (one query): {bare_rate:.0f} req/s (median of {len(bare_rates)} runs)")
+    print(f"bare Django (one query): {bare_rate:.0f} req/s (median over the endpoints' turns)")
     print(
         f"{'endpoint':<36}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}{'non-2xx':>9}{'bare req/s':>11}"
         f"{'share':>8}{'target':>8}{'queries':>9}"
