@@ -20,11 +20,11 @@ def visible_requests(user: User) -> QuerySet[ConnectionRequest]:
     if user.has_role(Role.ADMINISTRATOR, Role.SUPERVISOR):
         return queryset.exclude(state=State.DRAFT) | queryset.filter(owner=user)
     if user.has_role(Role.ENGINEER):
-        # A subquery, not a list: the branches are read in the same query.
-        branches = User.branches.through.objects.filter(user_id=user.pk).values("branch_id")
-        return queryset.filter(branch_id__in=branches).exclude(state=State.DRAFT) | queryset.filter(
-            owner=user
-        )
+        # A list, not a subquery: with literal ids PostgreSQL counts a page's total from the
+        # branch index; with the subquery it scanned the table (4× slower on 10,000 rows).
+        return queryset.filter(branch_id__in=list(user.branch_ids)).exclude(
+            state=State.DRAFT
+        ) | queryset.filter(owner=user)
     if user.has_role(Role.APPLICANT, Role.INTEGRATION):
         return queryset.filter(owner=user)
     return queryset.none()

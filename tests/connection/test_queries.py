@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 MAX_QUERIES = 8
 DETAIL_QUERIES = 3  # the token with its user and roles, the application with its relations, its stages
-LIST_QUERIES = 4  # the token, the count, the page, the stages of the page
+LIST_QUERIES = 5  # the token, the engineer's branches, the count, the page, the stages of the page
 
 
 @pytest.fixture(autouse=True)
