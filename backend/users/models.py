@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cached_property
 
 from django.conf import settings
@@ -90,10 +91,14 @@ class User(AbstractUser):
 
     @cached_property
     def roles(self) -> frozenset[str]:
-        names = {group.name for group in self.groups.all()}
+        return self.roles_from_groups(group.name for group in self.groups.all())
+
+    def roles_from_groups(self, names: Iterable[str]) -> frozenset[str]:
+        """The roles given by the names of the user's groups (administrators also by is_superuser)."""
+        found = set(names)
         if self.is_superuser:
-            names.add(Role.ADMINISTRATOR.value)
-        return frozenset(name for name in names if name in Role.values)
+            found.add(Role.ADMINISTRATOR.value)
+        return frozenset(name for name in found if name in Role.values)
 
     @cached_property
     def branch_ids(self) -> frozenset[int]:

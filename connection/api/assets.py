@@ -21,6 +21,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
+from backend.api.serializers import FieldsBuiltOnceMixin
 from connection.models import VoltageLevel
 from connection.nearest import DEMO_NOTE, find_nearest
 from grid import territories
@@ -89,7 +90,7 @@ def parse_bbox(text: str) -> tuple[float, float, float, float]:
 # Output (shapes for the schema)
 
 
-class CandidateSerializer(serializers.Serializer):
+class CandidateSerializer(FieldsBuiltOnceMixin, serializers.Serializer):
     connection_point_id = serializers.IntegerField(help_text=gettext_lazy("Use in issue_offer to reserve."))
     asset_id = serializers.IntegerField()
     name = serializers.CharField()
@@ -109,14 +110,14 @@ class CandidateSerializer(serializers.Serializer):
     generated = serializers.BooleanField(help_text=gettext_lazy("Invented for the demonstration."))
 
 
-class WorksTermSerializer(serializers.Serializer):
+class WorksTermSerializer(FieldsBuiltOnceMixin, serializers.Serializer):
     amount = serializers.IntegerField()
     unit = serializers.ChoiceField(choices=["working_days", "months"])
     rule = serializers.CharField(help_text=gettext_lazy("The rulebook key it comes from."))
     label = serializers.CharField()
 
 
-class ShortfallSerializer(serializers.Serializer):
+class ShortfallSerializer(FieldsBuiltOnceMixin, serializers.Serializer):
     reason = serializers.CharField()
     nearest_sufficient = CandidateSerializer(allow_null=True)
     nearest_any = CandidateSerializer(allow_null=True)
@@ -125,7 +126,7 @@ class ShortfallSerializer(serializers.Serializer):
     shortfall_within_kw = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
 
 
-class NearestResultSerializer(serializers.Serializer):
+class NearestResultSerializer(FieldsBuiltOnceMixin, serializers.Serializer):
     latitude = serializers.FloatField()
     longitude = serializers.FloatField()
     power_kw = serializers.DecimalField(max_digits=9, decimal_places=2)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
+from backend.api.serializers import FieldsBuiltOnceMixin
 from connection.api.transitions import CurrentStepSerializer
 from connection.models import (
     Applicant,
@@ -24,6 +25,7 @@ from connection.selectors import own_applicants
 from grid.models import AssetCapacity, Branch, RoutingMethod, Territory
 from workflow import selectors as workflow_selectors
 from workflow.rulebook import get_rules
+from workflow.states import State
 
 
 class BranchSerializer(serializers.ModelSerializer):
@@ -89,7 +91,7 @@ class ApplicantSerializer(serializers.ModelSerializer):
         }
 
 
-class StageSerializer(serializers.ModelSerializer):
+class StageSerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
     class Meta:
         model = CommissioningStage
         fields = ["position", "planned_date", "power_kw"]
@@ -107,20 +109,33 @@ class StageSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class BranchBriefSerializer(serializers.ModelSerializer):
+class BranchBriefSerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
     class Meta:
         model = Branch
         fields = ["id", "code", "name"]
         read_only_fields = fields
 
 
-class ApplicantBriefSerializer(serializers.ModelSerializer):
+class ApplicantBriefSerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
     display_name = serializers.CharField(read_only=True)
 
     class Meta:
         model = Applicant
         fields = ["id", "applicant_type", "display_name", "inn"]
         read_only_fields = fields
+
+
+class StateLabelField(serializers.CharField):
+    """What get_state_display gives, without rebuilding the state's choices for every row."""
+
+    def get_attribute(self, instance):
+        return instance.state
+
+    def to_representation(self, value):
+        try:
+            return str(State(value).label)
+        except ValueError:  # not a state of the machine: shown as stored, as get_state_display does
+            return value
 
 
 class OwnApplicantField(serializers.PrimaryKeyRelatedField):
@@ -157,8 +172,8 @@ class OwnApplicantField(serializers.PrimaryKeyRelatedField):
         )
     ]
 )
-class ConnectionRequestSerializer(serializers.ModelSerializer):
-    state_label = serializers.CharField(
+class ConnectionRequestSerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
+    state_label = StateLabelField(
         source="get_state_display", read_only=True, help_text=_("State, for users.")
     )
     applicant = OwnApplicantField(
@@ -296,7 +311,7 @@ class ConnectionRequestSerializer(serializers.ModelSerializer):
         )
 
 
-class TechnicalConditionsSerializer(serializers.ModelSerializer):
+class TechnicalConditionsSerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
     class Meta:
         model = TechnicalConditions
         fields = ["number", "connection_capacity", *TechnicalConditions.CONTENT_FIELDS]

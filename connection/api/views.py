@@ -182,8 +182,13 @@ class ConnectionRequestViewSet(viewsets.ModelViewSet):
     def get_serializer_class(self):
         return ConnectionRequestSerializer if self.action == "list" else ConnectionRequestDetailSerializer
 
+    def filter_queryset(self, queryset):
+        # Filters, search and ordering shape the list; one application is found by its id alone
+        # (building the filter set for it cost more than the query).
+        return super().filter_queryset(queryset) if self.action == "list" else queryset
+
     def _respond(self, instance: ConnectionRequest, status_code: int = status.HTTP_200_OK) -> Response:
-        fresh = self.get_queryset().get(pk=instance.pk)
+        fresh = selectors.request_detail(self.request.user).get(pk=instance.pk)
         return Response(
             ConnectionRequestDetailSerializer(fresh, context=self.get_serializer_context()).data,
             status=status_code,
