@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.factories import PDF_BYTES, BranchFactory, ConnectionRequestFactory, UserFactory
 from tests.grid.factories import point
-from tests.workflow.helpers import URL, data_for, in_state, run
+from tests.workflow.helpers import URL, application_in_state, data_for, run
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +70,7 @@ def test_capacity_is_reserved_only_at_a_point_of_the_right_voltage_and_branch(
     capacity = point(
         "45.001000", "42.000000", voltage_kv=voltage_kv, branch=BranchFactory() if other_branch else branch
     )
-    application = in_state("under_review", branch=branch)
+    application = application_in_state("under_review", branch=branch)
     engineer = make_client(UserFactory(role="engineer", branches=[branch]))
     response = run(
         engineer, application, "issue_offer", {**data_for("issue_offer"), "connection_point_id": capacity.pk}
@@ -90,7 +90,7 @@ def test_capacity_is_reserved_only_at_a_point_of_the_right_voltage_and_branch(
     ],
 )
 def test_payment_must_cover_what_is_due(make_client, branch, option, amount, status):
-    application = in_state("under_review", branch=branch, payment_option=option)
+    application = application_in_state("under_review", branch=branch, payment_option=option)
     engineer = make_client(UserFactory(role="engineer", branches=[branch]))
     assert run(engineer, application, "issue_offer").status_code == 200
     response = run(

@@ -12,8 +12,7 @@ from django.utils import translation
 from connection.models import ConnectionRequest, Tariff
 from connection.tariff_data import load_demo_tariffs
 from tests.factories import TariffFactory
-from tests.grid.factories import application_in_state
-from tests.workflow.helpers import TC_MEASURES
+from tests.workflow.helpers import TC_MEASURES, application_in_state
 from workflow.models import TransitionLog
 
 URL = "/api/v1/connection-requests/"

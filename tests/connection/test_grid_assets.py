@@ -20,8 +20,8 @@ from connection import reservations, workflow_actions
 from connection.models import ConnectionRequest, Reservation
 from grid import asset_import, index_cache
 from grid.models import AssetCapacity, GridAsset
-from tests.grid.factories import AssetCapacityFactory, application_in_state, point
-from tests.workflow.helpers import TC_MEASURES
+from tests.grid.factories import AssetCapacityFactory, point
+from tests.workflow.helpers import TC_MEASURES, application_in_state
 from workflow.jobs import run_deadline_jobs
 
 URL = "/api/v1/connection-requests/"

@@ -12,7 +12,8 @@ import pytest
 from connection import reservations
 from grid import index_cache
 from tests.factories import TerritoryFactory, square_wkt
-from tests.grid.factories import application_in_state, point
+from tests.grid.factories import point
+from tests.workflow.helpers import application_in_state
 
 URL = "/api/v1/connection-points/"
 NEAREST = URL + "nearest/"

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from connection import pdf_documents
 from connection.models import ConnectionRequest, Document, TechnicalConditions
-from tests.workflow.helpers import TC_MEASURES, in_state
+from tests.workflow.helpers import TC_MEASURES, application_in_state
 
 URL = "/api/v1/connection-requests/"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "pdf"
@@ -78,7 +78,7 @@ def stored(application, doc_type: str) -> bytes:
 def test_issue_offer_generates_the_technical_conditions_offer_and_invoice(
     make_client, supervisor, branch, tmp_path
 ):
-    application = in_state("under_review", branch=branch)
+    application = application_in_state("under_review", branch=branch)
     response = make_client(supervisor).post(
         f"{URL}{application.pk}/transitions/issue_offer/", OFFER, format="json"
     )
@@ -124,7 +124,7 @@ def test_the_fonts_are_embedded(tmp_path):
 def test_confirm_connection_issues_the_notice_or_the_act(
     make_client, supervisor, branch, tmp_path, voltage, doc_type
 ):
-    application = in_state("ready_for_check", branch=branch, voltage_level=voltage)
+    application = application_in_state("ready_for_check", branch=branch, voltage_level=voltage)
     ConnectionRequest.objects.filter(pk=application.pk).update(
         fee_rub=Decimal("75000"), paid_amount_rub=Decimal("75000"), connection_point_label="ТП-12"
     )

@@ -10,10 +10,11 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from backend.users.services import issue_token
-from connection import nearest
 from connection.models import Document, DocumentVersion
-from tests.connection.factories_assets import application_in_state, point
+from grid import index_cache
 from tests.factories import ApplicantFactory, ConnectionRequestFactory, UserFactory
+from tests.grid.factories import point
+from tests.workflow.helpers import application_in_state
 from workflow.models import TransitionLog
 
 pytestmark = pytest.mark.django_db
@@ -26,9 +27,9 @@ LIST_QUERIES = 5  # the token, the engineer's branches, the count, the page, the
 @pytest.fixture(autouse=True)
 def _steady_caches(settings):
     settings.WORKFLOW_CALENDAR_RECHECK_SECONDS = 3600  # no calendar re-check in the middle of a count
-    nearest.clear_cache()
+    index_cache.clear_cache()
     yield
-    nearest.clear_cache()
+    index_cache.clear_cache()
 
 
 def token_client(user) -> APIClient:

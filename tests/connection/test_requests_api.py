@@ -357,9 +357,9 @@ def test_applicant_in_use_cannot_be_deleted(make_client):
 
 
 def test_applicant_supplies_missing_data_while_information_is_requested(make_client, branch):
-    from tests.workflow.helpers import in_state
+    from tests.workflow.helpers import application_in_state
 
-    application = in_state("needs_info", branch=branch)
+    application = application_in_state("needs_info", branch=branch)
     client = make_client(application.owner)
     response = client.patch(f"{URL}{application.pk}/", {"object_name": "Жилой дом с баней"})
     assert response.status_code == 200, response.content

@@ -13,8 +13,8 @@ from django.utils.translation import gettext
 from connection import technical_conditions
 from connection.models import Reservation, TechnicalConditions
 from tests.factories import BranchFactory, TariffFactory
-from tests.grid.factories import application_in_state, point
-from tests.workflow.helpers import TC_MEASURES
+from tests.grid.factories import point
+from tests.workflow.helpers import TC_MEASURES, application_in_state
 
 pytestmark = pytest.mark.django_db
 

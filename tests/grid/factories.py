@@ -1,18 +1,12 @@
-"""Factories of the asset register (grid assets, capacity per voltage level) and a helper that puts
-an application straight into a state, for the grid-asset tests."""
+"""Factories of the asset register: grid assets and their capacity per voltage level."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
 import factory
-from django.utils import timezone
 
-from connection.models import ConnectionRequest
 from grid.models import AssetCapacity, GridAsset
-from tests.factories import ConnectionRequestFactory
-from workflow.rulebook import get_rules
-from workflow.services import refresh_deadline
 
 
 class GridAssetFactory(factory.django.DjangoModelFactory):
@@ -50,24 +44,3 @@ def point(
         installed_kw=Decimal(installed_kw),
         reserved_kw=Decimal(reserved_kw),
     )
-
-
-def application_in_state(state: str, *, branch=None, **fields) -> ConnectionRequest:
-    """A complete application put straight into `state` (as if it got there today), deadline set."""
-    draft = ConnectionRequestFactory(with_documents=True, **fields)
-    today = timezone.localdate()
-    ConnectionRequest.objects.filter(pk=draft.pk).update(
-        state=state,
-        branch=branch,
-        number=f"ТП-{today.year}-8{draft.pk:05d}",
-        submitted_at=timezone.now(),
-        step_started_on=today,
-        complete_since=today,
-        rulebook_version_id=get_rules().version_id,
-    )
-    application = ConnectionRequest.objects.get(pk=draft.pk)
-    refresh_deadline(application)
-    ConnectionRequest.objects.filter(pk=draft.pk).update(
-        due_date=application.due_date, acting_party=application.acting_party
-    )
-    return ConnectionRequest.objects.get(pk=draft.pk)

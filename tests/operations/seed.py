@@ -6,14 +6,14 @@ from django.test import Client
 
 from backend.users.services import issue_token
 from tests.factories import BranchFactory, ConnectionRequestFactory, TerritoryFactory, UserFactory
-from tests.workflow.helpers import in_state
+from tests.workflow.helpers import application_in_state
 
 
 def main(*, submitted: int) -> None:
     branch = BranchFactory()
     TerritoryFactory(branch=branch)
     engineer = UserFactory(role="engineer", branches=[branch])
-    applications = [in_state("submitted", branch=branch) for _ in range(submitted)]
+    applications = [application_in_state("submitted", branch=branch) for _ in range(submitted)]
     draft = ConnectionRequestFactory()
     browser = Client()
     browser.force_login(draft.owner)

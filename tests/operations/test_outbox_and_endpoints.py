@@ -19,7 +19,7 @@ from django.db.models import Count
 
 from connection.models import ConnectionRequest, DocumentVersion
 from tests.factories import PDF_BYTES, BranchFactory, ConnectionRequestFactory, TerritoryFactory, UserFactory
-from tests.workflow.helpers import in_state
+from tests.workflow.helpers import application_in_state
 from workflow.models import Notification, OutboxEmail
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +37,7 @@ def submitted(db):
     branch = BranchFactory()
     TerritoryFactory(branch=branch)
     engineer = UserFactory(role="engineer", branches=[branch])
-    return engineer, [in_state("submitted", branch=branch) for _ in range(3)]
+    return engineer, [application_in_state("submitted", branch=branch) for _ in range(3)]
 
 
 def test_a_transition_writes_its_emails_to_the_outbox_and_the_commit_sends_them(
@@ -126,10 +126,10 @@ def _samples(text: str) -> dict[str, float]:
 def test_metrics_count_requests_applications_per_state_overdue_steps_and_the_outbox(client, settings):
     settings.METRICS_ALLOWED_ADDRESSES = ["127.0.0.1"]
     branch = BranchFactory()
-    late = in_state("submitted", branch=branch)
+    late = application_in_state("submitted", branch=branch)
     ConnectionRequest.objects.filter(pk=late.pk).update(due_date="2020-01-10", acting_party="grid")
-    in_state("submitted", branch=branch)
-    in_state("needs_info", branch=branch)
+    application_in_state("submitted", branch=branch)
+    application_in_state("needs_info", branch=branch)
     ConnectionRequestFactory()  # a draft
     OutboxEmail.objects.create(to="a@example.ru", subject="s", body="b")
     client.get("/healthz")

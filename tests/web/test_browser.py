@@ -14,7 +14,7 @@ from connection.workflow_actions import perform_transition
 from tests.factories import DEFAULT_PASSWORD, PDF_BYTES, BranchFactory, TerritoryFactory, UserFactory
 from tests.grid.factories import point
 from tests.web.browser import CHROMIUM, log_in, shoot, upload
-from tests.workflow.helpers import in_state
+from tests.workflow.helpers import application_in_state
 
 pytestmark = [
     pytest.mark.skipif(
@@ -178,7 +178,9 @@ def test_information_request_answered_and_resubmitted(page, live_server):
     branch = BranchFactory()
     applicant = UserFactory(role="applicant", email="petr@example.ru")
     engineer = UserFactory(role="engineer", branches=[branch])
-    application = in_state("submitted", branch=branch, applicant__owner=applicant, owner=applicant)
+    application = application_in_state(
+        "submitted", branch=branch, applicant__owner=applicant, owner=applicant
+    )
     perform_transition(
         request=application,
         name="request_info",
@@ -203,7 +205,7 @@ def test_information_request_answered_and_resubmitted(page, live_server):
 
 def test_applicant_cannot_open_anothers_application(page, live_server):
     UserFactory(role="applicant", email="mine@example.ru")
-    others = in_state("submitted")
+    others = application_in_state("submitted")
     log_in(page, live_server, "mine@example.ru")
     response = page.goto(f"{live_server.url}/applications/{others.pk}/")
     assert response.status == 404

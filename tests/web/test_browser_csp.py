@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.connection.factories_assets import point
 from tests.factories import BranchFactory, TerritoryFactory, UserFactory
+from tests.grid.factories import point
 from tests.web.browser import CHROMIUM, log_in
-from tests.workflow.helpers import in_state
+from tests.workflow.helpers import application_in_state
 
 pytestmark = [
     pytest.mark.skipif(
@@ -51,7 +51,7 @@ def test_staff_and_applicant_pages_run_under_the_policy(page, live_server):
     point("45.0010", "42.0010", name="ТП-7", branch=branch)
     owner = UserFactory(role="applicant", email="owner@example.ru")
     UserFactory(role="supervisor", email="supervisor@example.ru")
-    application = in_state("submitted", branch=branch, owner=owner, applicant__owner=owner)
+    application = application_in_state("submitted", branch=branch, owner=owner, applicant__owner=owner)
     url = live_server.url
     log_in(page, live_server, "owner@example.ru")
     page.goto(f"{url}/applications/{application.pk}/")

@@ -16,7 +16,7 @@ from connection.models import ConnectionRequest, TechnicalConditions
 from tests.factories import BranchFactory, TariffFactory, TerritoryFactory, UserFactory
 from tests.grid.factories import point
 from tests.web.browser import CHROMIUM, log_in, shoot, upload
-from tests.workflow.helpers import in_state
+from tests.workflow.helpers import application_in_state
 
 pytestmark = [
     pytest.mark.skipif(
@@ -53,7 +53,7 @@ def test_engineer_processes_an_application_to_closure(page, second_page, live_se
     applicant = UserFactory(role="applicant", email="petrov@example.ru")
     UserFactory(role="engineer", branches=[branch], email="engineer@example.ru", last_name="Сидоров")
     UserFactory(role="engineer", branches=[BranchFactory(code="res-other")], email="other@example.ru")
-    application = in_state(
+    application = application_in_state(
         "submitted",
         branch=branch,
         owner=applicant,

@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from connection.models import ConnectionRequest, Reservation, TechnicalConditions
 from tests.factories import BranchFactory, TariffFactory, UserFactory
-from tests.grid.factories import application_in_state, point
+from tests.grid.factories import point
+from tests.workflow.helpers import application_in_state
 from workflow.models import TransitionLog
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,7 @@ from django.test import Client
 from connection.models import ConnectionRequest
 from tests.factories import DEFAULT_PASSWORD, ConnectionRequestFactory, TerritoryFactory, UserFactory
 from tests.grid.factories import point
-from tests.workflow.helpers import in_state
+from tests.workflow.helpers import application_in_state
 
 pytestmark = pytest.mark.django_db
 
@@ -235,7 +235,7 @@ def test_household_power_over_the_limit_is_refused_on_the_field(applicant):
 
 def test_another_applicants_pages_are_404(applicant):
     other = ConnectionRequestFactory()
-    submitted = in_state("submitted")
+    submitted = application_in_state("submitted")
     client = client_for(applicant)
     for url in (
         f"/applications/{other.pk}/",
@@ -247,7 +247,7 @@ def test_another_applicants_pages_are_404(applicant):
 
 
 def test_actions_come_from_the_workflow(applicant):
-    application = in_state("needs_info", applicant__owner=applicant, owner=applicant)
+    application = application_in_state("needs_info", applicant__owner=applicant, owner=applicant)
     ConnectionRequest.objects.filter(pk=application.pk).update(requested_items=["Passport page 2"])
     client = client_for(applicant)
     html = client.get(f"/applications/{application.pk}/").content.decode()

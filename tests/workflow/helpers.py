@@ -40,7 +40,7 @@ def data_for(name: str) -> dict:
     return data
 
 
-def in_state(state: str, *, branch=None, **fields) -> ConnectionRequest:
+def application_in_state(state: str, *, branch=None, **fields) -> ConnectionRequest:
     """A complete application (documents attached) put straight into `state`, as if it got there
     today through the workflow, with its deadline set."""
     draft = ConnectionRequestFactory(with_documents=True, **fields)

@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 
 from connection.models import ConnectionRequest
 from tests.factories import BranchFactory, TerritoryFactory, UserFactory
-from tests.workflow.helpers import in_state
+from tests.workflow.helpers import application_in_state
 from workflow.models import TransitionLog
 
 # Skipped at collection, not in a fixture: a transactional test that starts on SQLite would flush
@@ -35,7 +35,7 @@ pytestmark = [
 def test_twenty_threads_running_one_transition_only_one_wins():
     branch = BranchFactory()
     TerritoryFactory(branch=branch)
-    application = in_state("submitted", branch=branch)
+    application = application_in_state("submitted", branch=branch)
     engineers = [UserFactory(role="engineer", branches=[branch]) for _ in range(20)]
     barrier = threading.Barrier(len(engineers))
     statuses: list[int] = []
@@ -79,7 +79,7 @@ def test_scheduled_job_runs_on_a_real_celery_worker_with_redis():
 
     branch = BranchFactory()
     TerritoryFactory(branch=branch)
-    stale = in_state("needs_info", branch=branch)
+    stale = application_in_state("needs_info", branch=branch)
     ConnectionRequest.objects.filter(pk=stale.pk).update(due_date="2020-01-10")
 
     # A queue of its own, so that no other worker on this Redis takes the task.

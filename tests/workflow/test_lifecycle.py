@@ -11,7 +11,7 @@ from django.core.management import call_command
 
 from connection.models import ConnectionRequest
 from tests.factories import ConnectionRequestFactory, UserFactory
-from tests.workflow.helpers import URL, data_for, in_state, run
+from tests.workflow.helpers import URL, application_in_state, data_for, run
 from workflow import deadlines
 from workflow.jobs import run_deadline_jobs
 from workflow.models import Notification, TransitionLog
@@ -155,7 +155,7 @@ def test_overdue_steps_are_reported_once_to_the_branch(
     engineer = UserFactory(role="engineer", branches=[branch])
     UserFactory(role="engineer")  # of no branch: not told
     with at("2026-11-02"):
-        application = in_state("submitted", branch=branch)
+        application = application_in_state("submitted", branch=branch)
     assert application.due_date == dt.date(2026, 11, 6)  # 4 November is a holiday
     with django_capture_on_commit_callbacks(execute=True):
         report = run_deadline_jobs(today=dt.date(2026, 11, 9))

@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from tests.factories import BranchFactory, UserFactory
-from tests.workflow.helpers import URL, data_for, in_state, run
+from tests.workflow.helpers import URL, application_in_state, data_for, run
 from workflow.models import TransitionLog
 from workflow.services import TRANSITIONS
 
@@ -51,7 +51,7 @@ def people(branch):
 @pytest.mark.parametrize("name", sorted(MATRIX))
 def test_transition_by_role(make_client, branch, people, name, role):
     state, expected = MATRIX[name]
-    application = in_state(state, branch=branch)
+    application = application_in_state(state, branch=branch)
     user = application.owner if role == "owner" else people[role]
     response = run(make_client(user), application, name)
     assert response.status_code == expected[ROLES.index(role)], response.content
@@ -78,7 +78,7 @@ def test_transition_by_role(make_client, branch, people, name, role):
     ],
 )
 def test_transition_not_possible_in_this_state_is_409(make_client, branch, people, name, state):
-    application = in_state(state, branch=branch)
+    application = application_in_state(state, branch=branch)
     actor = TRANSITIONS[name].actor
     user = application.owner if actor == "owner" else people["branch_engineer"]
     response = run(make_client(user), application, name)
@@ -87,7 +87,7 @@ def test_transition_not_possible_in_this_state_is_409(make_client, branch, peopl
 
 
 def test_unknown_transition_is_404(make_client, branch, people):
-    application = in_state("submitted", branch=branch)
+    application = application_in_state("submitted", branch=branch)
     assert run(make_client(people["branch_engineer"]), application, "teleport", {}).status_code == 404
 
 
@@ -118,7 +118,7 @@ def test_unknown_transition_is_404(make_client, branch, people):
     ],
 )
 def test_guards_refuse_bad_data_naming_the_field(make_client, branch, people, name, state, data, fields):
-    application = in_state(state, branch=branch)
+    application = application_in_state(state, branch=branch)
     response = run(make_client(people["branch_engineer"]), application, name, data)
     assert response.status_code == 400, response.content
     assert {error["field"] for error in response.json()["errors"]} == fields
@@ -128,7 +128,7 @@ def test_guards_refuse_bad_data_naming_the_field(make_client, branch, people, na
 
 
 def test_resubmit_requires_a_complete_application(make_client, branch):
-    application = in_state("needs_info", branch=branch)
+    application = application_in_state("needs_info", branch=branch)
     application.documents.filter(doc_type="passport").delete()
     response = run(make_client(application.owner), application, "resubmit", {})
     assert response.status_code == 400
@@ -149,7 +149,7 @@ def test_resubmit_requires_a_complete_application(make_client, branch):
     ],
 )
 def test_transitions_open_to_me_now(make_client, branch, people, role, state, expected):
-    application = in_state(state, branch=branch)
+    application = application_in_state(state, branch=branch)
     user = application.owner if role == "owner" else people[role]
     response = make_client(user).get(f"{URL}{application.pk}/transitions/")
     if expected is None:
@@ -162,7 +162,7 @@ def test_transitions_open_to_me_now(make_client, branch, people, role, state, ex
 
 
 def test_transition_fields_are_described_for_forms(make_client, branch, people):
-    application = in_state("under_review", branch=branch)
+    application = application_in_state("under_review", branch=branch)
     [offer] = make_client(people["branch_engineer"]).get(f"{URL}{application.pk}/transitions/").json()
     fields = {field["name"]: field for field in offer["fields"]}
     assert fields["fee_rub"]["type"] == "decimal" and fields["fee_rub"]["required"] is True
@@ -174,7 +174,7 @@ def test_transition_fields_are_described_for_forms(make_client, branch, people):
 
 
 def test_history_is_written_and_read_only(make_client, branch, people):
-    application = in_state("submitted", branch=branch)
+    application = application_in_state("submitted", branch=branch)
     engineer = make_client(people["branch_engineer"])
     run(engineer, application, "request_info", {"items": ["План участка"], "comment": "Нужен план"})
     history = engineer.get(f"{URL}{application.pk}/history/").json()
@@ -204,7 +204,7 @@ def test_history_is_written_and_read_only(make_client, branch, people):
 
 
 def test_history_admin_is_read_only(client, make_client, branch, people):
-    application = in_state("submitted", branch=branch)
+    application = application_in_state("submitted", branch=branch)
     run(make_client(people["branch_engineer"]), application, "accept", {})
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     entry = TransitionLog.objects.get()
@@ -217,7 +217,7 @@ def test_history_admin_is_read_only(client, make_client, branch, people):
 
 
 def test_current_step_says_who_acts_and_by_when(make_client, branch, people):
-    application = in_state("submitted", branch=branch)
+    application = application_in_state("submitted", branch=branch)
     body = make_client(application.owner).get(f"{URL}{application.pk}/").json()
     step = body["current_step"]
     assert step["state"] == "submitted" and step["acting_party"] == "grid"
