@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from backend.users.models import User
 from backend.users.roles import Role
-from connection import documents
+from connection import upload_checks
 from connection.exceptions import ApplicationConflict
 from connection.models import ConnectionRequest, Message, MessageAttachment, Side
 from connection.models.messages import MAX_ATTACHMENTS, MESSAGE_MAX_LENGTH
@@ -86,7 +86,7 @@ def _clean_text(text: str) -> str:
     return text
 
 
-def _check_files(files: Sequence[UploadedFile]) -> list[tuple[UploadedFile, documents.CheckedFile]]:
+def _check_files(files: Sequence[UploadedFile]) -> list[tuple[UploadedFile, upload_checks.CheckedFile]]:
     if len(files) > MAX_ATTACHMENTS:
         raise ValidationError(
             {
@@ -99,7 +99,7 @@ def _check_files(files: Sequence[UploadedFile]) -> list[tuple[UploadedFile, docu
     checked = []
     for upload in files:
         try:
-            checked.append((upload, documents.check_upload(upload)))
+            checked.append((upload, upload_checks.check_upload(upload)))
         except ValidationError as error:  # the same checks as documents, reported on `files`
             raise ValidationError({"files": error.error_dict.get("file", error.messages)}) from error
     return checked

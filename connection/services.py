@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backend.users.models import User
-from connection import documents
+from connection import upload_checks
 from connection.eligibility import eligibility_errors
 from connection.exceptions import ApplicationConflict
 from connection.models import (
@@ -267,7 +267,7 @@ def upload_document(
                 )
             }
         )
-    checked = documents.check_upload(upload)
+    checked = upload_checks.check_upload(upload)
     if document is None:
         document = Document.objects.create(request=request, doc_type=doc_type, title=title)
     elif document.request_id != request.pk:

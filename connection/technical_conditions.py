@@ -3,7 +3,7 @@ application and the nearest-point lookup, and the service that records them at i
 
 The proposal is a starting point the engineer edits, never a decision: the reservation, the fee
 check and the validation happen when the offer is issued. Its texts are written in the portal's
-default language because they end up in the documents (see connection.pdf_documents).
+default language because they end up in the documents (see connection.issued_documents).
 """
 
 from __future__ import annotations

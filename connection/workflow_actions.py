@@ -17,12 +17,12 @@ from django.utils.translation import gettext as _
 from backend.users.models import User
 from connection import completeness, reservations, services, technical_conditions
 from connection.fees import fee_for_request
-from connection.models import ConnectionRequest, PaymentOption
-from connection.pdf_documents import (
+from connection.issued_documents import (
     connection_documents,
     offer_documents,
     removed_on_failure,
 )
+from connection.models import ConnectionRequest, PaymentOption
 from grid import territories
 from grid.models import AssetCapacity
 from workflow.rulebook import get_rules

@@ -18,8 +18,8 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from connection import completeness, selectors, technical_conditions
+from connection.issued_documents import issued_conditions
 from connection.models import Applicant, ConnectionRequest, DocumentType, PaymentOption
-from connection.pdf_documents import issued_conditions
 from web.action_forms import action_forms
 from web.views import map_settings
 from web.wizard import document_rows

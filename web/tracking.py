@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy
 from backend.exceptions import StateConflict
 from connection import assignment, messaging, selectors
 from connection.api.transitions import form_fields, input_serializer
+from connection.issued_documents import issued_conditions
 from connection.models.messages import MAX_ATTACHMENTS, MESSAGE_MAX_LENGTH
-from connection.pdf_documents import issued_conditions
 from connection.workflow_actions import perform_transition
 from web.action_forms import action_forms
 from web.engineer import engineer_context, staff_application

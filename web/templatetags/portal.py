@@ -2,7 +2,7 @@
 
 from django import template
 
-from connection.pdf_documents import money_text
+from connection.issued_documents import money_text
 from web import console
 
 register = template.Library()

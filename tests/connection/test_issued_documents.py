@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from connection import pdf_documents
+from connection import issued_documents
 from connection.models import ConnectionRequest, Document, TechnicalConditions
 from tests.workflow.helpers import TC_MEASURES, application_in_state
 
@@ -113,7 +113,7 @@ def test_issue_offer_generates_the_technical_conditions_offer_and_invoice(
 def test_the_fonts_are_embedded(tmp_path):
     application = ConnectionRequest(number="ТП-2026-000001", requested_kw=Decimal("15"), fee_rub=Decimal("1"))
     path = tmp_path / "tc.pdf"
-    path.write_bytes(pdf_documents.offer_pdf(application))
+    path.write_bytes(issued_documents.offer_pdf(application))
     fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, check=True).stdout.decode()
     assert "DejaVuSans" in fonts
     dejavu = [line for line in fonts.splitlines() if "DejaVuSans" in line]
@@ -145,6 +145,6 @@ def test_confirm_connection_issues_the_notice_or_the_act(
 
 
 def test_money_text():
-    assert pdf_documents.money_text(Decimal("631622.4")) == "631 622,40"
-    assert pdf_documents.money_text(Decimal("0")) == "0,00"
-    assert pdf_documents.money_text(None) == "—"
+    assert issued_documents.money_text(Decimal("631622.4")) == "631 622,40"
+    assert issued_documents.money_text(Decimal("0")) == "0,00"
+    assert issued_documents.money_text(None) == "—"
