@@ -49,36 +49,36 @@ def is_branch_engineer(application: ConnectionRequest, user: User | None) -> boo
     )
 
 
-def assign(*, request: ConnectionRequest, engineer: User | None, by: User, event: str = "assign"):
+def assign(*, application: ConnectionRequest, engineer: User | None, by: User, event: str = "assign"):
     """Make `engineer` (an engineer of the application's branch) the one in charge, as `by`
     (branch staff). Raises PermissionDenied for `by` outside the branch and ValidationError
     (on "engineer", or a non-field error for a draft or finished application)."""
-    if not is_branch_staff(request, by):
+    if not is_branch_staff(application, by):
         raise PermissionDenied(_("Only the staff of the application's branch can assign it."))
-    if request.state == State.DRAFT or request.state in FINAL_STATES:
+    if application.state == State.DRAFT or application.state in FINAL_STATES:
         raise ValidationError(_("This application cannot be assigned in its present state."), code="state")
-    if engineer is None or not is_branch_engineer(request, engineer):
+    if engineer is None or not is_branch_engineer(application, engineer):
         raise ValidationError(
             {"engineer": _("Choose an engineer of the application's branch.")}, code="not_branch_engineer"
         )
     name = engineer.get_full_name() or engineer.email
     with transaction.atomic():
-        ConnectionRequest.objects.filter(pk=request.pk).update(
+        ConnectionRequest.objects.filter(pk=application.pk).update(
             assigned_to=engineer, updated_at=timezone.now()
         )
-        request.assigned_to = engineer
+        application.assigned_to = engineer
         TransitionLog.objects.create(
-            application=request,
+            application=application,
             transition=event,
-            from_state=request.state,
-            to_state=request.state,
+            from_state=application.state,
+            to_state=application.state,
             actor=by,
             actor_role=workflow_services.actor_role(by, Actor.BRANCH),
             data={"engineer": engineer.pk, "engineer_name": name},
         )
-    return request
+    return application
 
 
-def take_into_work(*, request: ConnectionRequest, user: User):
+def take_into_work(*, application: ConnectionRequest, user: User):
     """The engineer takes the application into work: assigned to themselves."""
-    return assign(request=request, engineer=user, by=user, event="take_into_work")
+    return assign(application=application, engineer=user, by=user, event="take_into_work")

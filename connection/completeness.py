@@ -57,9 +57,9 @@ def _label(model, field: str) -> str:
     return str(model._meta.get_field(field).verbose_name)
 
 
-def required_documents(request: ConnectionRequest) -> list[str]:
+def required_documents(application: ConnectionRequest) -> list[str]:
     documents = [DocumentType.LOCATION_PLAN, DocumentType.TITLE_TO_PLOT]
-    applicant = request.applicant
+    applicant = application.applicant
     if applicant is not None:
         if applicant.is_person:
             documents.append(DocumentType.PASSPORT)
@@ -68,9 +68,9 @@ def required_documents(request: ConnectionRequest) -> list[str]:
     return documents
 
 
-def missing_items(request: ConnectionRequest) -> list[MissingItem]:
+def missing_items(application: ConnectionRequest) -> list[MissingItem]:
     items: list[MissingItem] = []
-    applicant = request.applicant
+    applicant = application.applicant
     if applicant is None:
         items.append(MissingItem("applicant_missing", _("Choose or enter the applicant."), "applicant"))
     else:
@@ -85,25 +85,25 @@ def missing_items(request: ConnectionRequest) -> list[MissingItem]:
                 items.append(MissingItem("applicant_field_missing", message, f"applicant.{field}"))
 
     for field in REQUEST_FIELDS:
-        if getattr(request, field) in ("", None):
+        if getattr(application, field) in ("", None):
             message = _("The field “%(field)s” is empty.") % {"field": _label(ConnectionRequest, field)}
             items.append(MissingItem("field_missing", message, field))
-    if request.latitude is None or request.longitude is None:
+    if application.latitude is None or application.longitude is None:
         items.append(MissingItem("location_missing", _("Mark the object's location on the map."), "location"))
-    if request.kind == RequestKind.TEMPORARY and request.temporary_term_months is None:
+    if application.kind == RequestKind.TEMPORARY and application.temporary_term_months is None:
         items.append(
             MissingItem(
                 "field_missing", _("Enter the term of the temporary connection."), "temporary_term_months"
             )
         )
 
-    stages = list(request.stages.all())
+    stages = list(application.stages.all())
     if not stages:
         items.append(MissingItem("stages_missing", _("Plan at least one commissioning stage."), "stages"))
 
     # One query whatever the number of documents (a document counts once it has a version).
-    present = set(request.documents.filter(versions__isnull=False).values_list("doc_type", flat=True))
-    for doc_type in required_documents(request):
+    present = set(application.documents.filter(versions__isnull=False).values_list("doc_type", flat=True))
+    for doc_type in required_documents(application):
         if doc_type not in present:
             items.append(
                 MissingItem(

@@ -127,10 +127,10 @@ def load_demo_applications() -> int:
         },
         stages=[{"planned_date": stage_date, "power_kw": design_kw}],
     )
-    apply_load_result(request=registered, result=result, input_data=calculation_input, user=owner)
+    apply_load_result(application=registered, result=result, input_data=calculation_input, user=owner)
     for doc_type in required_documents(registered):
         services.upload_document(
-            request=registered,
+            application=registered,
             user=owner,
             doc_type=doc_type,
             upload=SimpleUploadedFile(f"{doc_type}.pdf", DEMO_PDF, content_type="application/pdf"),

@@ -56,7 +56,7 @@ def limits_for(*, applicant_type: str | None, kind: str, rules: Rules) -> Limits
     )
 
 
-def eligibility_errors(request: ConnectionRequest, rules: Rules) -> dict[str, list[ValidationError]]:
+def eligibility_errors(application: ConnectionRequest, rules: Rules) -> dict[str, list[ValidationError]]:
     """Field → errors for what this request asks that the rules do not allow. Missing values are
     not errors here (a draft may be partial); the completeness check lists them."""
     errors: dict[str, list[ValidationError]] = {}
@@ -64,24 +64,24 @@ def eligibility_errors(request: ConnectionRequest, rules: Rules) -> dict[str, li
     def add(field: str, message: str, code: str) -> None:
         errors.setdefault(field, []).append(ValidationError(message, code=code))
 
-    limits = limits_for(applicant_type=request.applicant_type, kind=request.kind, rules=rules)
-    previous = request.previously_connected_kw or Decimal("0")
+    limits = limits_for(applicant_type=application.applicant_type, kind=application.kind, rules=rules)
+    previous = application.previously_connected_kw or Decimal("0")
 
-    if request.kind == RequestKind.POWER_INCREASE and previous <= 0:
+    if application.kind == RequestKind.POWER_INCREASE and previous <= 0:
         add(
             "previously_connected_kw",
             _("An increase of power needs the previously connected power (more than 0 kW)."),
             "previous_power_required",
         )
-    if request.kind in (RequestKind.NEW, RequestKind.TEMPORARY) and previous > 0:
+    if application.kind in (RequestKind.NEW, RequestKind.TEMPORARY) and previous > 0:
         add(
             "previously_connected_kw",
             _("A new connection has no previously connected power; choose “increase of power” instead."),
             "previous_power_not_allowed",
         )
 
-    if request.requested_kw is not None:
-        total = previous + request.requested_kw
+    if application.requested_kw is not None:
+        total = previous + application.requested_kw
         if total > limits.max_kw:
             add(
                 "requested_kw",
@@ -94,14 +94,14 @@ def eligibility_errors(request: ConnectionRequest, rules: Rules) -> dict[str, li
                     "who": limits.label,
                     "max": kw(limits.max_kw),
                     "previous": kw(previous),
-                    "requested": kw(request.requested_kw),
+                    "requested": kw(application.requested_kw),
                     "total": kw(total),
                 },
                 "power_limit",
             )
 
-    if request.reliability_category:
-        if request.reliability_category == ReliabilityCategory.I:
+    if application.reliability_category:
+        if application.reliability_category == ReliabilityCategory.I:
             add(
                 "reliability_category",
                 _(
@@ -110,20 +110,20 @@ def eligibility_errors(request: ConnectionRequest, rules: Rules) -> dict[str, li
                 ),
                 "category_not_allowed",
             )
-        elif request.reliability_category not in limits.categories:
+        elif application.reliability_category not in limits.categories:
             add(
                 "reliability_category",
                 _("For %(who)s the reliability category may only be %(allowed)s; chosen %(chosen)s.")
                 % {
                     "who": limits.label,
                     "allowed": ", ".join(limits.categories),
-                    "chosen": request.reliability_category,
+                    "chosen": application.reliability_category,
                 },
                 "category_not_allowed",
             )
 
-    if request.voltage_level:
-        voltage = Decimal(request.voltage_level)
+    if application.voltage_level:
+        voltage = Decimal(application.voltage_level)
         if voltage > limits.max_voltage_kv:
             add(
                 "voltage_level",
@@ -131,9 +131,9 @@ def eligibility_errors(request: ConnectionRequest, rules: Rules) -> dict[str, li
                 % {"who": limits.label, "max": kw(limits.max_voltage_kv), "chosen": kw(voltage)},
                 "voltage_not_allowed",
             )
-        if request.phases is not None:
-            expected = 1 if request.voltage_level == VoltageLevel.V0_23 else 3
-            if request.phases != expected:
+        if application.phases is not None:
+            expected = 1 if application.voltage_level == VoltageLevel.V0_23 else 3
+            if application.phases != expected:
                 add(
                     "phases",
                     _("At %(voltage)s kV the connection has %(phases)d phase(s).")
@@ -141,10 +141,10 @@ def eligibility_errors(request: ConnectionRequest, rules: Rules) -> dict[str, li
                     "phases_mismatch",
                 )
 
-    if request.kind == RequestKind.TEMPORARY:
+    if application.kind == RequestKind.TEMPORARY:
         if (
-            request.temporary_term_months is not None
-            and request.temporary_term_months not in rules.temporary_terms_months
+            application.temporary_term_months is not None
+            and application.temporary_term_months not in rules.temporary_terms_months
         ):
             add(
                 "temporary_term_months",
@@ -152,6 +152,6 @@ def eligibility_errors(request: ConnectionRequest, rules: Rules) -> dict[str, li
                 % {"terms": ", ".join(str(term) for term in rules.temporary_terms_months)},
                 "temporary_term",
             )
-    elif request.temporary_term_months is not None:
+    elif application.temporary_term_months is not None:
         add("temporary_term_months", _("Only a temporary connection has a term."), "temporary_term")
     return errors

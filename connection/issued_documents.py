@@ -88,11 +88,11 @@ def kw_text(value: Decimal | None) -> str:
     return f"{Decimal(value):.2f}".rstrip("0").rstrip(".").replace(".", ",")
 
 
-def applicant_name(request: ConnectionRequest) -> str:
-    snapshot = request.applicant_snapshot or {}
+def applicant_name(application: ConnectionRequest) -> str:
+    snapshot = application.applicant_snapshot or {}
     if snapshot.get("display_name"):
         return str(snapshot["display_name"])
-    return str(request.applicant.display_name) if request.applicant_id else ""
+    return str(application.applicant.display_name) if application.applicant_id else ""
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -120,7 +120,7 @@ def _text(value: object) -> str:
 
 
 def _render(
-    title: str, rows: list[tuple[str, str]], sections: list[tuple[str, str]], request: ConnectionRequest
+    title: str, rows: list[tuple[str, str]], sections: list[tuple[str, str]], application: ConnectionRequest
 ) -> bytes:
     _register_fonts()
     styles = _styles()
@@ -132,18 +132,18 @@ def _render(
         rightMargin=15 * mm,
         topMargin=15 * mm,
         bottomMargin=15 * mm,
-        title=f"{title} {request.number or ''}".strip(),
-        author=str(request.branch) if request.branch_id else "",
-        subject=request.number or "",
+        title=f"{title} {application.number or ''}".strip(),
+        author=str(application.branch) if application.branch_id else "",
+        subject=application.number or "",
     )
     story = [
-        Paragraph(_text(request.branch) if request.branch_id else "", styles["subtitle"]),
+        Paragraph(_text(application.branch) if application.branch_id else "", styles["subtitle"]),
         Spacer(1, 4 * mm),
         Paragraph(_text(title), styles["title"]),
         Paragraph(
             _text(
                 _("to application No. %(number)s of %(date)s")
-                % {"number": request.number or "—", "date": _date_text(request.submitted_at)}
+                % {"number": application.number or "—", "date": _date_text(application.submitted_at)}
             ),
             styles["subtitle"],
         ),
@@ -191,25 +191,25 @@ def _date_text(value) -> str:
     return value.strftime("%d.%m.%Y")
 
 
-def issued_conditions(request: ConnectionRequest) -> TechnicalConditions | None:
+def issued_conditions(application: ConnectionRequest) -> TechnicalConditions | None:
     try:
-        return request.technical_conditions
+        return application.technical_conditions
     except TechnicalConditions.DoesNotExist:
         return None
 
 
-def _common_rows(request: ConnectionRequest) -> list[tuple[str, str]]:
-    conditions = issued_conditions(request)
+def _common_rows(application: ConnectionRequest) -> list[tuple[str, str]]:
+    conditions = issued_conditions(application)
     return [
-        (_("Application No."), request.number or "—"),
-        (_("Applicant"), applicant_name(request)),
+        (_("Application No."), application.number or "—"),
+        (_("Applicant"), applicant_name(application)),
         (
             _("Object"),
-            " — ".join(part for part in (request.object_name, request.object_address) if part) or "—",
+            " — ".join(part for part in (application.object_name, application.object_address) if part) or "—",
         ),
-        (_("Cadastral number"), request.cadastral_number or "—"),
-        (_("Maximum power requested, kW"), kw_text(request.requested_kw)),
-        (_("Previously connected power, kW"), kw_text(request.previously_connected_kw)),
+        (_("Cadastral number"), application.cadastral_number or "—"),
+        (_("Maximum power requested, kW"), kw_text(application.requested_kw)),
+        (_("Previously connected power, kW"), kw_text(application.previously_connected_kw)),
         *(
             [
                 (_("Maximum power under the technical conditions, kW"), kw_text(conditions.max_power_kw)),
@@ -218,25 +218,25 @@ def _common_rows(request: ConnectionRequest) -> list[tuple[str, str]]:
             ]
             if conditions
             else [
-                (_("Voltage level"), str(request.get_voltage_level_display() or "—")),
-                (_("Reliability category"), str(request.get_reliability_category_display() or "—")),
+                (_("Voltage level"), str(application.get_voltage_level_display() or "—")),
+                (_("Reliability category"), str(application.get_reliability_category_display() or "—")),
             ]
         ),
-        (_("Connection point"), request.connection_point_label or "—"),
+        (_("Connection point"), application.connection_point_label or "—"),
     ]
 
 
-def _fee_row(request: ConnectionRequest) -> tuple[str, str]:
-    return (_("Fee for the connection, roubles"), money_text(request.fee_rub))
+def _fee_row(application: ConnectionRequest) -> tuple[str, str]:
+    return (_("Fee for the connection, roubles"), money_text(application.fee_rub))
 
 
-def technical_conditions_pdf(request: ConnectionRequest) -> bytes:
-    conditions = request.technical_conditions
+def technical_conditions_pdf(application: ConnectionRequest) -> bytes:
+    conditions = application.technical_conditions
     rows = [
         (_("Technical conditions No."), conditions.number),
-        *_common_rows(request),
-        (_("Distance to the grid, m"), kw_text(request.grid_distance_m)),
-        _fee_row(request),
+        *_common_rows(application),
+        (_("Distance to the grid, m"), kw_text(application.grid_distance_m)),
+        _fee_row(application),
         (
             _("Validity of the technical conditions"),
             ngettext(
@@ -254,14 +254,14 @@ def technical_conditions_pdf(request: ConnectionRequest) -> bytes:
     ]
     if conditions.other_conditions:
         sections.append((_("Other conditions"), conditions.other_conditions))
-    return _render(_("Technical conditions for technological connection"), rows, sections, request)
+    return _render(_("Technical conditions for technological connection"), rows, sections, application)
 
 
-def offer_pdf(request: ConnectionRequest) -> bytes:
+def offer_pdf(application: ConnectionRequest) -> bytes:
     rows = [
-        *_common_rows(request),
-        _fee_row(request),
-        (_("Payment option"), str(request.get_payment_option_display() or "—")),
+        *_common_rows(application),
+        _fee_row(application),
+        (_("Payment option"), str(application.get_payment_option_display() or "—")),
     ]
     sections = [
         (
@@ -271,52 +271,52 @@ def offer_pdf(request: ConnectionRequest) -> bytes:
                 "named above, with a maximum power of %(kw)s kW, under the technical conditions attached, "
                 "and the applicant pays the fee of %(fee)s roubles."
             )
-            % {"kw": kw_text(request.requested_kw), "fee": money_text(request.fee_rub)},
+            % {"kw": kw_text(application.requested_kw), "fee": money_text(application.fee_rub)},
         ),
         (
             _("Acceptance"),
             _("Paying the invoice accepts this offer; the contract is concluded on the date of payment."),
         ),
     ]
-    return _render(_("Offer of the contract for technological connection"), rows, sections, request)
+    return _render(_("Offer of the contract for technological connection"), rows, sections, application)
 
 
-def invoice_pdf(request: ConnectionRequest) -> bytes:
-    due_now = request.fee_rub
-    if request.fee_rub is not None and request.payment_option == PaymentOption.INSTALMENTS:
-        share = rules_for(request).instalment_share_percent
-        due_now = (request.fee_rub * (100 - share) / 100).quantize(Decimal("0.01"))
+def invoice_pdf(application: ConnectionRequest) -> bytes:
+    due_now = application.fee_rub
+    if application.fee_rub is not None and application.payment_option == PaymentOption.INSTALMENTS:
+        share = rules_for(application).instalment_share_percent
+        due_now = (application.fee_rub * (100 - share) / 100).quantize(Decimal("0.01"))
     rows = [
-        (_("Invoice No."), f"{request.number or request.pk}-1"),
-        (_("Application No."), request.number or "—"),
-        (_("Payer"), applicant_name(request)),
+        (_("Invoice No."), f"{application.number or application.pk}-1"),
+        (_("Application No."), application.number or "—"),
+        (_("Payer"), applicant_name(application)),
         (
             _("Purpose"),
-            _("Fee for technological connection, %(kw)s kW") % {"kw": kw_text(request.requested_kw)},
+            _("Fee for technological connection, %(kw)s kW") % {"kw": kw_text(application.requested_kw)},
         ),
-        _fee_row(request),
+        _fee_row(application),
         (_("Amount due now, roubles"), money_text(due_now)),
     ]
-    return _render(_("Invoice for the connection fee"), rows, [], request)
+    return _render(_("Invoice for the connection fee"), rows, [], application)
 
 
-def is_notice(request: ConnectionRequest) -> bool:
+def is_notice(application: ConnectionRequest) -> bool:
     """A notice that the connection is ensured at up to 0.4 kV (the rulebook's household voltage), an
     act of connection otherwise."""
-    if not request.voltage_level:
+    if not application.voltage_level:
         return False
-    return Decimal(request.voltage_level) <= rules_for(request).household_max_voltage_kv
+    return Decimal(application.voltage_level) <= rules_for(application).household_max_voltage_kv
 
 
-def connection_pdf(request: ConnectionRequest) -> bytes:
+def connection_pdf(application: ConnectionRequest) -> bytes:
     rows = [
-        *_common_rows(request),
-        _fee_row(request),
-        (_("Amount paid, roubles"), money_text(request.paid_amount_rub)),
-        (_("Contract date"), _date_text(request.contract_date)),
-        (_("Connected on"), _date_text(request.connected_on)),
+        *_common_rows(application),
+        _fee_row(application),
+        (_("Amount paid, roubles"), money_text(application.paid_amount_rub)),
+        (_("Contract date"), _date_text(application.contract_date)),
+        (_("Connected on"), _date_text(application.connected_on)),
     ]
-    if is_notice(request):
+    if is_notice(application):
         title = _("Notice that the technological connection is ensured")
         body = _(
             "The grid organisation notifies that the technological connection of the power-receiving devices "
@@ -329,18 +329,18 @@ def connection_pdf(request: ConnectionRequest) -> bytes:
             "is carried out under the technical conditions; the boundaries of the balance ownership and of the "
             "operational responsibility are at the connection point."
         )
-    return _render(title, rows, [(_("Statement"), body)], request)
+    return _render(title, rows, [(_("Statement"), body)], application)
 
 
 def store_issued_document(
-    *, request: ConnectionRequest, user: User, doc_type: str, content: bytes, file_name: str
+    *, application: ConnectionRequest, user: User, doc_type: str, content: bytes, file_name: str
 ) -> DocumentVersion:
     """Store a document the grid organisation issues (any state; connection.services.upload_document
     is for applicants and drafts only). A document of the same type gets a new version."""
-    document = Document.objects.filter(request=request, doc_type=doc_type).order_by("id").first()
+    document = Document.objects.filter(request=application, doc_type=doc_type).order_by("id").first()
     if document is None:
         document = Document.objects.create(
-            request=request, doc_type=doc_type, title=str(DocumentType(doc_type).label)
+            request=application, doc_type=doc_type, title=str(DocumentType(doc_type).label)
         )
     number = (document.versions.aggregate(last=Max("version"))["last"] or 0) + 1
     version = DocumentVersion(
@@ -383,43 +383,49 @@ def removed_on_failure():
         files_written.reset(token)
 
 
-def _file_name(kind: str, request: ConnectionRequest) -> str:
+def _file_name(kind: str, application: ConnectionRequest) -> str:
     # ASCII names: the number (ТП-2026-000123) is kept as digits only
-    digits = "".join(ch for ch in (request.number or str(request.pk)) if ch.isdigit() or ch == "-").strip("-")
+    digits = "".join(
+        ch for ch in (application.number or str(application.pk)) if ch.isdigit() or ch == "-"
+    ).strip("-")
     return f"{kind}-{digits}.pdf"
 
 
-def offer_documents(*, request: ConnectionRequest, user: User) -> list[DocumentVersion]:
+def offer_documents(*, application: ConnectionRequest, user: User) -> list[DocumentVersion]:
     """Technical conditions, offer and invoice, stored; call inside the issue_offer transaction."""
     with translation.override(settings.LANGUAGE_CODE):
         generated = [
-            (DocumentType.TECHNICAL_CONDITIONS, "technical-conditions", technical_conditions_pdf(request)),
-            (DocumentType.OFFER, "offer", offer_pdf(request)),
-            (DocumentType.INVOICE, "invoice", invoice_pdf(request)),
+            (
+                DocumentType.TECHNICAL_CONDITIONS,
+                "technical-conditions",
+                technical_conditions_pdf(application),
+            ),
+            (DocumentType.OFFER, "offer", offer_pdf(application)),
+            (DocumentType.INVOICE, "invoice", invoice_pdf(application)),
         ]
     return [
         store_issued_document(
-            request=request,
+            application=application,
             user=user,
             doc_type=doc_type,
             content=content,
-            file_name=_file_name(kind, request),
+            file_name=_file_name(kind, application),
         )
         for doc_type, kind, content in generated
     ]
 
 
-def connection_documents(*, request: ConnectionRequest, user: User) -> list[DocumentVersion]:
+def connection_documents(*, application: ConnectionRequest, user: User) -> list[DocumentVersion]:
     """The notice (up to 0.4 kV) or the act of connection, stored; inside the confirm_connection transaction."""
     with translation.override(settings.LANGUAGE_CODE):
-        content = connection_pdf(request)
-    notice = is_notice(request)
+        content = connection_pdf(application)
+    notice = is_notice(application)
     return [
         store_issued_document(
-            request=request,
+            application=application,
             user=user,
             doc_type=DocumentType.CONNECTION_NOTICE if notice else DocumentType.CONNECTION_ACT,
             content=content,
-            file_name=_file_name("connection-notice" if notice else "connection-act", request),
+            file_name=_file_name("connection-notice" if notice else "connection-act", application),
         )
     ]

@@ -77,7 +77,7 @@ def _expected_phases(voltage_level: str) -> int:
 @transaction.atomic
 def apply_load_result(
     *,
-    request: ConnectionRequest,
+    application: ConnectionRequest,
     result: LoadResult,
     input_data: dict[str, Any],
     user: User,
@@ -96,7 +96,7 @@ def apply_load_result(
     (``{"devices": [...]}`` or ``{"building": {...}}``), and the result with its trace.
     """
     # Lock first, so that the values we decide on are the ones we overwrite.
-    current = ConnectionRequest.objects.select_for_update().get(pk=request.pk)
+    current = ConnectionRequest.objects.select_for_update().get(pk=application.pk)
     requested_kw = Decimal(result.design_kw).quantize(KW_STEP, rounding=ROUND_HALF_UP)
     data: dict[str, Any] = {"requested_kw": requested_kw}
     notes: list[Note] = []
@@ -188,7 +188,7 @@ def apply_load_result(
         new_stages = [{"planned_date": stages[0]["planned_date"], "power_kw": requested_kw}]
     # Several stages: update_draft checks them against the new power and refuses on `stages`.
 
-    saved = services.update_draft(request=current, data=data, stages=new_stages)
+    saved = services.update_draft(application=current, data=data, stages=new_stages)
     calculation = LoadCalculation.objects.create(
         request=saved,
         method=result.method,

@@ -31,20 +31,20 @@ READ_FIELD = {Side.APPLICANT: "read_by_applicant_at", Side.GRID: "read_by_grid_a
 OTHER_SIDE = {Side.APPLICANT: Side.GRID, Side.GRID: Side.APPLICANT}
 
 
-def side_of(request: ConnectionRequest, user: User) -> str | None:
+def side_of(application: ConnectionRequest, user: User) -> str | None:
     """The side `user` writes for in the thread of `request`, or None when they may only read."""
     if user is None or not user.is_authenticated:
         return None
-    if request.owner_id == user.pk:
+    if application.owner_id == user.pk:
         return Side.APPLICANT
-    if is_branch_staff(request, user):
+    if is_branch_staff(application, user):
         return Side.GRID
     return None
 
 
-def thread(request: ConnectionRequest) -> QuerySet[Message]:
+def thread(application: ConnectionRequest) -> QuerySet[Message]:
     return (
-        Message.objects.filter(request=request)
+        Message.objects.filter(request=application)
         .select_related("author")
         .prefetch_related("attachments")
         .order_by("created_at", "id")
@@ -56,11 +56,11 @@ def unread_filter(side: str, prefix: str = "") -> Q:
     return Q(**{f"{prefix}author_side": OTHER_SIDE[side], f"{prefix}{READ_FIELD[side]}__isnull": True})
 
 
-def unread_count(request: ConnectionRequest, user: User) -> int:
-    side = side_of(request, user)
+def unread_count(application: ConnectionRequest, user: User) -> int:
+    side = side_of(application, user)
     if side is None:
         return 0
-    return Message.objects.filter(unread_filter(side), request=request).count()
+    return Message.objects.filter(unread_filter(side), request=application).count()
 
 
 def with_unread_for_applicant(queryset: QuerySet[ConnectionRequest]) -> QuerySet[ConnectionRequest]:
@@ -154,29 +154,31 @@ def _excerpt(text: str) -> str:
 
 @transaction.atomic
 def post_message(
-    *, request: ConnectionRequest, author: User, text: str, files: Sequence[UploadedFile] = ()
+    *, application: ConnectionRequest, author: User, text: str, files: Sequence[UploadedFile] = ()
 ) -> Message:
     """Add a message to the thread of `request`, written by its owner (applicant side) or by the
     branch's staff (grid side), and tell the other side."""
-    side = side_of(request, author)
+    side = side_of(application, author)
     if side is None:
         raise PermissionDenied(_("Only the applicant and the branch's staff write in this thread."))
-    if request.state == State.DRAFT:
+    if application.state == State.DRAFT:
         raise ApplicationConflict(
             _("Messages can be written once the application is submitted."), code="draft"
         )
     message = _create(
-        request=request, branch=request.branch, author=author, side=side, text=text, files=files
+        request=application, branch=application.branch, author=author, side=side, text=text, files=files
     )
-    title = request.number or str(request)
+    title = application.number or str(application)
     if side == Side.GRID:
-        recipients = [request.owner]
+        recipients = [application.owner]
     else:
-        recipients = [user for user in branch_staff(request.branch_id, Role.ENGINEER) if user.pk != author.pk]
+        recipients = [
+            user for user in branch_staff(application.branch_id, Role.ENGINEER) if user.pk != author.pk
+        ]
     count = len(files)
     notify(
         recipients,
-        application=request,
+        application=application,
         kind=Notification.Kind.MESSAGE,
         subject=lambda: _("New message on application %(number)s") % {"number": title},
         body=lambda: "\n".join(
@@ -193,12 +195,12 @@ def post_message(
 
 
 @transaction.atomic
-def mark_read(*, request: ConnectionRequest, user: User) -> int:
+def mark_read(*, application: ConnectionRequest, user: User) -> int:
     """Mark every message of the other side as read by the caller's side; returns how many."""
-    side = side_of(request, user)
+    side = side_of(application, user)
     if side is None:
         return 0
-    return Message.objects.filter(unread_filter(side), request=request).update(
+    return Message.objects.filter(unread_filter(side), request=application).update(
         **{READ_FIELD[side]: timezone.now()}
     )
 

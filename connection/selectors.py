@@ -48,23 +48,23 @@ def own_applicants(user: User) -> QuerySet[Applicant]:
     return Applicant.objects.filter(owner=user)
 
 
-def visible_documents(user: User, request: ConnectionRequest) -> QuerySet[Document]:
-    return Document.objects.filter(request=request).prefetch_related(
+def visible_documents(user: User, application: ConnectionRequest) -> QuerySet[Document]:
+    return Document.objects.filter(request=application).prefetch_related(
         Prefetch("versions", queryset=DocumentVersion.objects.select_related("uploaded_by"))
     )
 
 
-def load_calculations(*, request: ConnectionRequest) -> QuerySet[LoadCalculation]:
+def load_calculations(*, application: ConnectionRequest) -> QuerySet[LoadCalculation]:
     """The load calculations applied to ``request``, newest first, with who applied them. The caller
     checks that the user may see the application (:func:`visible_requests`)."""
     return (
-        LoadCalculation.objects.filter(request=request)
+        LoadCalculation.objects.filter(request=application)
         .select_related("created_by")
         .order_by("-created_at", "-id")
     )
 
 
-def latest_load_calculation(*, request: ConnectionRequest) -> LoadCalculation | None:
+def latest_load_calculation(*, application: ConnectionRequest) -> LoadCalculation | None:
     """The calculation the requested power was last taken from, or None when the applicant stated
     the power directly."""
-    return load_calculations(request=request).first()
+    return load_calculations(application=application).first()

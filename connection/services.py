@@ -82,46 +82,46 @@ def delete_applicant(*, applicant: Applicant) -> None:
 # Drafts
 
 
-def validate_draft(request: ConnectionRequest, stages: list[dict[str, Any]] | None) -> None:
+def validate_draft(application: ConnectionRequest, stages: list[dict[str, Any]] | None) -> None:
     """Everything given must be valid and allowed; raises one ValidationError keyed by field."""
     errors: dict[str, list[ValidationError]] = {}
     try:
-        request.full_clean(exclude=["owner", "applicant", "state"])  # state: only transitions set it
+        application.full_clean(exclude=["owner", "applicant", "state"])  # state: only transitions set it
     except ValidationError as error:
         for field, field_errors in error.error_dict.items():
             errors.setdefault(field, []).extend(field_errors)
 
-    if request.applicant_id and request.applicant.owner_id != request.owner_id:
+    if application.applicant_id and application.applicant.owner_id != application.owner_id:
         errors.setdefault("applicant", []).append(
             ValidationError(_("Unknown applicant."), code="does_not_exist")
         )
-    if (request.latitude is None) != (request.longitude is None):
+    if (application.latitude is None) != (application.longitude is None):
         errors.setdefault("latitude", []).append(
             ValidationError(_("Give both latitude and longitude."), code="location_incomplete")
         )
-    elif request.latitude is not None and not territories.in_service_area(
-        request.latitude, request.longitude
+    elif application.latitude is not None and not territories.in_service_area(
+        application.latitude, application.longitude
     ):
         errors.setdefault("latitude", []).append(
             ValidationError(
                 _("The location (%(lat)s, %(lon)s) is outside the area this grid organisation serves.")
-                % {"lat": request.latitude, "lon": request.longitude},
+                % {"lat": application.latitude, "lon": application.longitude},
                 code="outside_service_area",
             )
         )
 
-    if request.preferred_connection_point_id:
-        reason = unsuitable_point(request, request.preferred_connection_point)
+    if application.preferred_connection_point_id:
+        reason = unsuitable_point(application, application.preferred_connection_point)
         if reason:
             errors.setdefault("preferred_connection_point", []).append(
                 ValidationError(reason, code="unsuitable_point")
             )
 
-    for field, field_errors in eligibility_errors(request, get_rules()).items():
+    for field, field_errors in eligibility_errors(application, get_rules()).items():
         errors.setdefault(field, []).extend(field_errors)
 
     if stages is not None:
-        errors.update(_stage_errors(stages, request.requested_kw))
+        errors.update(_stage_errors(stages, application.requested_kw))
     if errors:
         raise ValidationError(errors)
 
@@ -152,11 +152,14 @@ def _stage_errors(
     return errors
 
 
-def _replace_stages(request: ConnectionRequest, stages: Iterable[dict[str, Any]]) -> None:
-    request.stages.all().delete()
+def _replace_stages(application: ConnectionRequest, stages: Iterable[dict[str, Any]]) -> None:
+    application.stages.all().delete()
     CommissioningStage.objects.bulk_create(
         CommissioningStage(
-            request=request, position=index, planned_date=stage["planned_date"], power_kw=stage["power_kw"]
+            request=application,
+            position=index,
+            planned_date=stage["planned_date"],
+            power_kw=stage["power_kw"],
         )
         for index, stage in enumerate(stages, start=1)
     )
@@ -179,15 +182,15 @@ def create_draft(
 
 @transaction.atomic
 def update_draft(
-    *, request: ConnectionRequest, data: dict[str, Any], stages: list[dict[str, Any]] | None = None
+    *, application: ConnectionRequest, data: dict[str, Any], stages: list[dict[str, Any]] | None = None
 ) -> ConnectionRequest:
-    request = _lock(request)
-    if request.state == State.NEEDS_INFO:
+    application = _lock(application)
+    if application.state == State.NEEDS_INFO:
         # Supplying what the grid organisation asked for: everything but what registration fixed.
         frozen = sorted(
             field
             for field in FIXED_AT_REGISTRATION
-            if field in data and data[field] != getattr(request, field)
+            if field in data and data[field] != getattr(application, field)
         )
         if frozen:
             raise ValidationError(
@@ -199,40 +202,40 @@ def update_draft(
                 }
             )
     else:
-        _require_draft(request)
+        _require_draft(application)
     for field in EDITABLE_FIELDS:
         if field in data:
-            setattr(request, field, data[field])
-    if stages is None and "requested_kw" in data and request.stages.exists():
+            setattr(application, field, data[field])
+    if stages is None and "requested_kw" in data and application.stages.exists():
         # The stages must still add up to the (changed) requested power.
-        stages = list(request.stages.values("planned_date", "power_kw"))
-    validate_draft(request, stages)
-    request.save()
+        stages = list(application.stages.values("planned_date", "power_kw"))
+    validate_draft(application, stages)
+    application.save()
     if stages is not None:
-        _replace_stages(request, stages)
-    return request
+        _replace_stages(application, stages)
+    return application
 
 
 @transaction.atomic
-def delete_draft(*, request: ConnectionRequest) -> None:
-    request = _lock(request)
-    _require_draft(request)
-    files = [version.file for document in request.documents.all() for version in document.versions.all()]
-    request.delete()
+def delete_draft(*, application: ConnectionRequest) -> None:
+    application = _lock(application)
+    _require_draft(application)
+    files = [version.file for document in application.documents.all() for version in document.versions.all()]
+    application.delete()
     # Files go only once the rows are gone for good.
     transaction.on_commit(lambda: [file.delete(save=False) for file in files])
 
 
-def _lock(request: ConnectionRequest) -> ConnectionRequest:
+def _lock(application: ConnectionRequest) -> ConnectionRequest:
     return (
         ConnectionRequest.objects.select_for_update(of=("self",))
         .select_related("applicant")
-        .get(pk=request.pk)
+        .get(pk=application.pk)
     )
 
 
-def _require_draft(request: ConnectionRequest) -> None:
-    if request.state != State.DRAFT:
+def _require_draft(application: ConnectionRequest) -> None:
+    if application.state != State.DRAFT:
         raise ApplicationConflict(
             _("Only a draft can be changed; this application is already submitted."), code="not_draft"
         )
@@ -244,7 +247,7 @@ def _require_draft(request: ConnectionRequest) -> None:
 @transaction.atomic
 def upload_document(
     *,
-    request: ConnectionRequest,
+    application: ConnectionRequest,
     user: User,
     doc_type: str,
     upload: UploadedFile,
@@ -253,8 +256,8 @@ def upload_document(
 ) -> DocumentVersion:
     """Add a document, or a new version of `document`. Applicants add documents to drafts and to
     applications waiting for their information; earlier versions are kept."""
-    request = _lock(request)
-    if request.state not in (State.DRAFT, State.NEEDS_INFO):
+    application = _lock(application)
+    if application.state not in (State.DRAFT, State.NEEDS_INFO):
         raise ApplicationConflict(
             _("Documents can be added only to a draft or when information is requested."), code="locked"
         )
@@ -269,8 +272,8 @@ def upload_document(
         )
     checked = upload_checks.check_upload(upload)
     if document is None:
-        document = Document.objects.create(request=request, doc_type=doc_type, title=title)
-    elif document.request_id != request.pk:
+        document = Document.objects.create(request=application, doc_type=doc_type, title=title)
+    elif document.request_id != application.pk:
         raise ValidationError({"document": ValidationError(_("Unknown document."), code="does_not_exist")})
     number = (document.versions.aggregate(last=Max("version"))["last"] or 0) + 1
     version = DocumentVersion(

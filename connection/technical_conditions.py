@@ -75,28 +75,28 @@ def point_label(capacity: AssetCapacity) -> str:
     return _("%(asset)s, %(kv)s kV") % {"asset": capacity.asset, "kv": kv}
 
 
-def geodesic_distance_m(request: ConnectionRequest, capacity: AssetCapacity) -> Decimal | None:
-    if request.latitude is None or request.longitude is None:
+def geodesic_distance_m(application: ConnectionRequest, capacity: AssetCapacity) -> Decimal | None:
+    if application.latitude is None or application.longitude is None:
         return None
     _a, _b, metres = _GEOD.inv(
-        float(request.longitude),
-        float(request.latitude),
+        float(application.longitude),
+        float(application.latitude),
         float(capacity.asset.longitude),
         float(capacity.asset.latitude),
     )
     return Decimal(str(metres)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
-def _candidates(request: ConnectionRequest) -> tuple[list[dict], dict | None, float]:
+def _candidates(application: ConnectionRequest) -> tuple[list[dict], dict | None, float]:
     """The nearest points of the application's voltage class (as the wizard shows them)."""
-    if request.latitude is None or request.longitude is None or not request.voltage_level:
+    if application.latitude is None or application.longitude is None or not application.voltage_level:
         return [], None, 0.0
     found = find_nearest(
-        lat=float(request.latitude),
-        lon=float(request.longitude),
-        power_kw=request.requested_kw or Decimal("0"),
-        voltage_kv=request.voltage_level,
-        household=request.is_household,
+        lat=float(application.latitude),
+        lon=float(application.longitude),
+        power_kw=application.requested_kw or Decimal("0"),
+        voltage_kv=application.voltage_level,
+        household=application.is_household,
     )
     return found["candidates"], found["connection_point"], float(found["max_distance_m"])
 
@@ -119,38 +119,38 @@ def _option(row: dict, capacities: dict[int, AssetCapacity]) -> PointOption | No
     )
 
 
-def point_options(request: ConnectionRequest) -> tuple[list[PointOption], PointOption | None, list[str]]:
+def point_options(application: ConnectionRequest) -> tuple[list[PointOption], PointOption | None, list[str]]:
     """The candidate points (nearest first), the one proposed — the applicant's choice when it can
     serve, else the nearest with enough free capacity, else the nearest — and notes on the choice."""
     try:
-        rows, best, max_distance = _candidates(request)
+        rows, best, max_distance = _candidates(application)
     except Exception:  # the register is an aid here: the engineer can still type the point
         logger.exception("nearest connection points unavailable for the offer form")
         rows, best, max_distance = [], None, 0.0
     if best is not None and all(row["connection_point_id"] != best["connection_point_id"] for row in rows):
         rows = [*rows, best]
     wanted = {row["connection_point_id"] for row in rows}
-    if request.preferred_connection_point_id:
-        wanted.add(request.preferred_connection_point_id)
+    if application.preferred_connection_point_id:
+        wanted.add(application.preferred_connection_point_id)
     capacities = AssetCapacity.objects.select_related("asset").in_bulk(wanted)
     options = [option for row in rows if (option := _option(row, capacities))]
     chosen = None
     notes: list[str] = []
-    preferred = capacities.get(request.preferred_connection_point_id or 0)
-    if preferred is not None and (problem := reservations.unsuitable_point(request, preferred)):
+    preferred = capacities.get(application.preferred_connection_point_id or 0)
+    if preferred is not None and (problem := reservations.unsuitable_point(application, preferred)):
         notes.append(_("The point the applicant chose cannot be used: %(problem)s") % {"problem": problem})
         options = [option for option in options if option.capacity_id != preferred.pk]
         preferred = None
     if preferred is not None:
         chosen = next((option for option in options if option.capacity_id == preferred.pk), None)
-        distance = geodesic_distance_m(request, preferred)
+        distance = geodesic_distance_m(application, preferred)
         if chosen is None and distance is not None:
             chosen = PointOption(
                 capacity_id=preferred.pk,
                 label=point_label(preferred),
                 distance_m=distance,
                 free_kw=preferred.free_kw,
-                sufficient=preferred.free_kw >= (request.requested_kw or 0),
+                sufficient=preferred.free_kw >= (application.requested_kw or 0),
                 within_distance=float(distance) <= max_distance,
                 latitude=preferred.asset.latitude,
                 longitude=preferred.asset.longitude,
@@ -168,11 +168,11 @@ def point_options(request: ConnectionRequest) -> tuple[list[PointOption], PointO
     return options, chosen, notes
 
 
-def _breaker_a(request: ConnectionRequest, max_kw: Decimal) -> int | None:
-    volts = _VOLTAGE_V.get(request.voltage_level)
+def _breaker_a(application: ConnectionRequest, max_kw: Decimal) -> int | None:
+    volts = _VOLTAGE_V.get(application.voltage_level)
     if volts is None or not max_kw:
         return None
-    phases = 1 if request.voltage_level == VoltageLevel.V0_23 else 3
+    phases = 1 if application.voltage_level == VoltageLevel.V0_23 else 3
     return breaker_rating(phase_current(float(max_kw), volts, DEFAULT_COS_PHI, phases))
 
 
@@ -181,7 +181,7 @@ def _km(metres: Decimal) -> Decimal:
 
 
 def _texts(
-    request: ConnectionRequest,
+    application: ConnectionRequest,
     label: str,
     distance: Decimal | None,
     near_m: Decimal,
@@ -196,7 +196,7 @@ def _texts(
                 "about %(metres)s m long (overhead line with insulated wires, unless the design decides otherwise)."
             )
             % {
-                "kv": f"{connection_point_voltage(request.voltage_level):f}".replace(".", ","),
+                "kv": f"{connection_point_voltage(application.voltage_level):f}".replace(".", ","),
                 "point": point_text,
                 "metres": round(distance),
             }
@@ -210,7 +210,7 @@ def _texts(
         _("Installation of the metering device at the boundary of the balance ownership (see metering)."),
         _("Actual connection and supply of voltage after the applicant's notice of readiness."),
     ]
-    breaker = _breaker_a(request, max_kw)
+    breaker = _breaker_a(application, max_kw)
     applicant = [
         _(
             "Input device and wiring of the object from the boundary of the plot to the power-receiving devices."
@@ -234,26 +234,28 @@ def _texts(
     }
 
 
-def proposal(request: ConnectionRequest, *, today: date | None = None) -> Proposal:
+def proposal(application: ConnectionRequest, *, today: date | None = None) -> Proposal:
     """What the offer form starts from: the applicant's or the nearest sufficient point, its
     geodesic distance, the power, voltage and category applied for, standard measures, the fee by
     the tariffs in force for that distance and the validity from the application's rulebook."""
     today = today or timezone.localdate()
-    rules = rules_for(request)
-    points, chosen, point_notes = point_options(request)
+    rules = rules_for(application)
+    points, chosen, point_notes = point_options(application)
     distance = chosen.distance_m if chosen else None
-    max_kw = (request.previously_connected_kw or Decimal("0")) + (request.requested_kw or Decimal("0"))
+    max_kw = (application.previously_connected_kw or Decimal("0")) + (
+        application.requested_kw or Decimal("0")
+    )
     needs_construction = not (chosen and chosen.sufficient and chosen.within_distance)
     build_km = (
         _km(distance) if distance is not None and distance > rules.near_grid_distance_m else Decimal("0")
     )
     with translation.override(settings.LANGUAGE_CODE):  # the label and texts go into the documents
         label = point_label(chosen.capacity) if chosen else ""
-        texts = _texts(request, label, distance, rules.near_grid_distance_m, max_kw)
+        texts = _texts(application, label, distance, rules.near_grid_distance_m, max_kw)
     fee = None
     if distance is not None:
         try:
-            fee = fee_for_request(request, grid_distance_m=distance, overhead_km=build_km)
+            fee = fee_for_request(application, grid_distance_m=distance, overhead_km=build_km)
         except Exception:  # an aid: without a fee the engineer types it
             logger.exception("fee unavailable for the offer form")
     notes = list(point_notes)
@@ -270,8 +272,8 @@ def proposal(request: ConnectionRequest, *, today: date | None = None) -> Propos
         "connection_point": label,
         "grid_distance_m": distance if distance is not None else "",
         "max_power_kw": max_kw or "",
-        "voltage_level": request.voltage_level,
-        "reliability_category": request.reliability_category,
+        "voltage_level": application.voltage_level,
+        "reliability_category": application.reliability_category,
         **texts,
         "other_conditions": "",
         "needs_construction": needs_construction,
@@ -306,17 +308,17 @@ def _blank(value: Any) -> bool:
 
 
 def check(
-    *, request: ConnectionRequest, data: dict[str, Any]
+    *, application: ConnectionRequest, data: dict[str, Any]
 ) -> tuple[Granted | None, dict[str, ValidationError]]:
     """The power, voltage and category granted (the application's when not given) and the measures,
     checked against the rulebook of the application: (granted, {}) or (None, errors by field)."""
-    rules = rules_for(request)
-    previously = request.previously_connected_kw or Decimal("0")
-    total = previously + (request.requested_kw or Decimal("0"))
+    rules = rules_for(application)
+    previously = application.previously_connected_kw or Decimal("0")
+    total = previously + (application.requested_kw or Decimal("0"))
     max_kw = data.get("max_power_kw")
     max_kw = total if max_kw in (None, "") else Decimal(max_kw)
-    voltage = data.get("voltage_level") or request.voltage_level
-    category = data.get("reliability_category") or request.reliability_category
+    voltage = data.get("voltage_level") or application.voltage_level
+    category = data.get("reliability_category") or application.reliability_category
     errors: dict[str, ValidationError] = {}
     for name in ("grid_measures", "applicant_measures", "metering_requirements"):
         if _blank(data.get(name)):
@@ -333,7 +335,7 @@ def check(
             % {"total": f"{total.normalize():f}"},
             code="above_request",
         )
-    limits = limits_for(applicant_type=request.applicant_type, kind=request.kind, rules=rules)
+    limits = limits_for(applicant_type=application.applicant_type, kind=application.kind, rules=rules)
     if not voltage:
         errors["voltage_level"] = ValidationError(_("This field is required."), code="required")
     elif Decimal(voltage) > limits.max_voltage_kv:
@@ -355,7 +357,7 @@ def check(
 
 def record(
     *,
-    request: ConnectionRequest,
+    application: ConnectionRequest,
     data: dict[str, Any],
     user: User,
     granted: Granted,
@@ -365,12 +367,12 @@ def record(
     """Store the technical conditions of the offer being issued (inside issue_offer's transaction,
     after `check`, the fee check and the reservation)."""
     today = today or timezone.localdate()
-    rules = rules_for(request)
+    rules = rules_for(application)
     conditions, _created = TechnicalConditions.objects.update_or_create(
-        request=request,
+        request=application,
         defaults={
-            "number": f"ТУ-{request.number or request.pk}",
-            "connection_point": request.connection_point_label,
+            "number": f"ТУ-{application.number or application.pk}",
+            "connection_point": application.connection_point_label,
             "connection_capacity_id": capacity_id,
             "max_power_kw": granted.max_kw,
             "voltage_level": granted.voltage_level,

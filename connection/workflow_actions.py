@@ -30,8 +30,8 @@ from workflow.selectors import rules_for
 from workflow.services import run_transition
 
 
-def _refuse_if_incomplete(request: ConnectionRequest) -> None:
-    missing = completeness.missing_items(request)
+def _refuse_if_incomplete(application: ConnectionRequest) -> None:
+    missing = completeness.missing_items(application)
     if missing:
         refused: dict[str, list[ValidationError]] = {}
         for item in missing:
@@ -39,52 +39,52 @@ def _refuse_if_incomplete(request: ConnectionRequest) -> None:
         raise ValidationError(refused)
 
 
-def _submit(request: ConnectionRequest, data: dict[str, Any], user: User) -> None:
+def _submit(application: ConnectionRequest, data: dict[str, Any], user: User) -> None:
     """Register a complete draft: route it to a branch, number it, keep the applicant's snapshot
     and the rulebook version in force."""
-    _refuse_if_incomplete(request)
-    services.validate_draft(request, list(request.stages.values("planned_date", "power_kw")))
-    routing = territories.route(latitude=request.latitude, longitude=request.longitude)
+    _refuse_if_incomplete(application)
+    services.validate_draft(application, list(application.stages.values("planned_date", "power_kw")))
+    routing = territories.route(latitude=application.latitude, longitude=application.longitude)
     now = timezone.now()
-    request.branch = routing.branch
-    request.territory = routing.territory
-    request.routing_method = routing.method
-    request.routing_needs_attention = routing.needs_attention
-    request.settlement_kind = routing.settlement_kind
-    request.rulebook_version_id = get_rules(on=timezone.localdate(now)).version_id
-    request.applicant_snapshot = services.applicant_snapshot(request.applicant)
-    request.submitted_at = now
-    request.number = services.next_number(timezone.localdate(now).year)
+    application.branch = routing.branch
+    application.territory = routing.territory
+    application.routing_method = routing.method
+    application.routing_needs_attention = routing.needs_attention
+    application.settlement_kind = routing.settlement_kind
+    application.rulebook_version_id = get_rules(on=timezone.localdate(now)).version_id
+    application.applicant_snapshot = services.applicant_snapshot(application.applicant)
+    application.submitted_at = now
+    application.number = services.next_number(timezone.localdate(now).year)
 
 
-def _resubmit(request: ConnectionRequest, data: dict[str, Any], user: User) -> None:
-    _refuse_if_incomplete(request)
-    services.validate_draft(request, list(request.stages.values("planned_date", "power_kw")))
-    request.requested_items = []
+def _resubmit(application: ConnectionRequest, data: dict[str, Any], user: User) -> None:
+    _refuse_if_incomplete(application)
+    services.validate_draft(application, list(application.stages.values("planned_date", "power_kw")))
+    application.requested_items = []
     # The applicant may have corrected their own data too: keep what was sent now.
-    request.applicant_snapshot = services.applicant_snapshot(request.applicant)
+    application.applicant_snapshot = services.applicant_snapshot(application.applicant)
 
 
-def _request_info(request: ConnectionRequest, data: dict[str, Any], user: User) -> None:
+def _request_info(application: ConnectionRequest, data: dict[str, Any], user: User) -> None:
     items = [item.strip() for item in data.get("items", []) if item and item.strip()]
     if not items:
         raise ValidationError(
             {"items": ValidationError(_("List at least one missing item."), code="items_required")}
         )
-    request.requested_items = items
+    application.requested_items = items
 
 
-def _reject(request: ConnectionRequest, data: dict[str, Any], user: User) -> None:
+def _reject(application: ConnectionRequest, data: dict[str, Any], user: User) -> None:
     reason = (data.get("reason") or "").strip()
     if not reason:
         raise ValidationError(
             {"reason": ValidationError(_("Give the reason of the rejection."), code="required")}
         )
-    request.rejection_reason = reason
-    _release_capacity(request, data, user)  # grid assets: give the reserved capacity back
+    application.rejection_reason = reason
+    _release_capacity(application, data, user)  # grid assets: give the reserved capacity back
 
 
-def _issue_offer(request: ConnectionRequest, data: dict[str, Any], user: User) -> None:
+def _issue_offer(application: ConnectionRequest, data: dict[str, Any], user: User) -> None:
     """The offer: the technical conditions (what they grant decides the fee and the reservation),
     the connection point, the fee and its documents."""
     errors = {}
@@ -94,7 +94,7 @@ def _issue_offer(request: ConnectionRequest, data: dict[str, Any], user: User) -
     # Absent: the point the applicant chose, if any; 0: explicitly a point outside the register.
     point_id = data.get("connection_point_id")
     if point_id is None:
-        point_id = request.preferred_connection_point_id
+        point_id = application.preferred_connection_point_id
     point_id = point_id or None
     label = (data.get("connection_point") or "").strip()
     if not label and point_id is None:
@@ -103,11 +103,11 @@ def _issue_offer(request: ConnectionRequest, data: dict[str, Any], user: User) -
         )
     if data.get("fee_rub") is not None and Decimal(data["fee_rub"]) < 0:
         errors["fee_rub"] = ValidationError(_("The fee cannot be negative."), code="min_value")
-    granted, conditions_errors = technical_conditions.check(request=request, data=data)
+    granted, conditions_errors = technical_conditions.check(application=application, data=data)
     errors.update(conditions_errors)
     if errors:
         raise ValidationError(errors)
-    _check_fee(request, data, granted)
+    _check_fee(application, data, granted)
     if point_id is not None:
         # A point of the register names itself, so the documents and the reservation agree.
         capacity = AssetCapacity.objects.select_related("asset").filter(pk=point_id).first()
@@ -121,27 +121,32 @@ def _issue_offer(request: ConnectionRequest, data: dict[str, Any], user: User) -
             )
         with translation.override(settings.LANGUAGE_CODE):  # the label goes into the documents
             label = technical_conditions.point_label(capacity)
-    request.connection_point_label = label
-    request.fee_rub = Decimal(data["fee_rub"])
-    request.grid_distance_m = Decimal(data["grid_distance_m"])
-    request.needs_construction = bool(data.get("needs_construction", False))
-    request.crosses_third_party_land = bool(data.get("crosses_third_party_land", False))
+    application.connection_point_label = label
+    application.fee_rub = Decimal(data["fee_rub"])
+    application.grid_distance_m = Decimal(data["grid_distance_m"])
+    application.needs_construction = bool(data.get("needs_construction", False))
+    application.crosses_third_party_land = bool(data.get("crosses_third_party_land", False))
     # Reserve the power granted at the point, of the voltage granted (row-locked)
     if point_id is not None:
         reservations.reserve_capacity(
-            application=request, capacity_id=point_id, kw=granted.new_kw, voltage_level=granted.voltage_level
+            application=application,
+            capacity_id=point_id,
+            kw=granted.new_kw,
+            voltage_level=granted.voltage_level,
         )
-    technical_conditions.record(request=request, data=data, user=user, granted=granted, capacity_id=point_id)
-    offer_documents(request=request, user=user)
+    technical_conditions.record(
+        application=application, data=data, user=user, granted=granted, capacity_id=point_id
+    )
+    offer_documents(application=application, user=user)
 
 
 # The calculated fee; a different fee needs the engineer's reason, recorded in the history
 def _check_fee(
-    request: ConnectionRequest, data: dict[str, Any], granted: technical_conditions.Granted
+    application: ConnectionRequest, data: dict[str, Any], granted: technical_conditions.Granted
 ) -> None:
     fee = Decimal(data["fee_rub"]).quantize(Decimal("0.01"))
     result = fee_for_request(
-        request,
+        application,
         grid_distance_m=Decimal(data["grid_distance_m"]),
         overhead_km=Decimal(data.get("overhead_km") or 0),
         cable_km=Decimal(data.get("cable_km") or 0),
@@ -152,10 +157,10 @@ def _check_fee(
     )
     reason = (data.get("fee_override_reason") or "").strip()
     if result is None:
-        request.fee_calculated_rub, request.fee_override_reason = None, reason
+        application.fee_calculated_rub, application.fee_override_reason = None, reason
         data["fee_note"] = "no tariff applies: the engineer's fee accepted"
         return
-    request.fee_calculated_rub = result.total
+    application.fee_calculated_rub = result.total
     data["fee_calculated_rub"] = result.total
     data["fee_tariff_id"] = result.tariff.pk
     if fee != result.total and not reason:
@@ -168,31 +173,31 @@ def _check_fee(
                 )
             }
         )
-    request.fee_override_reason = reason if fee != result.total else ""
+    application.fee_override_reason = reason if fee != result.total else ""
 
 
 # Annulled, withdrawn or rejected applications give their reserved capacity back
-def _release_capacity(request: ConnectionRequest, data: dict[str, Any], user: User | None) -> None:
-    reservations.release_reservations(application=request)
+def _release_capacity(application: ConnectionRequest, data: dict[str, Any], user: User | None) -> None:
+    reservations.release_reservations(application=application)
 
 
-def _record_payment(request: ConnectionRequest, data: dict[str, Any], user: User) -> None:
+def _record_payment(application: ConnectionRequest, data: dict[str, Any], user: User) -> None:
     paid_on: date = data["paid_on"]
     if paid_on > timezone.localdate():
         raise ValidationError(
             {"paid_on": ValidationError(_("The payment date cannot be in the future."), code="future_date")}
         )
-    if request.step_started_on and paid_on < request.step_started_on:
+    if application.step_started_on and paid_on < application.step_started_on:
         raise ValidationError(
             {"paid_on": ValidationError(_("The payment cannot precede the offer."), code="before_offer")}
         )
     amount = Decimal(data["amount_rub"])
-    if request.fee_rub is not None:
+    if application.fee_rub is not None:
         # Paying accepts the offer: the whole fee, or with instalments the part not spread out.
-        due_now = request.fee_rub
-        if request.payment_option == PaymentOption.INSTALMENTS:
-            share = rules_for(request).instalment_share_percent
-            due_now = (request.fee_rub * (100 - share) / 100).quantize(Decimal("0.01"))
+        due_now = application.fee_rub
+        if application.payment_option == PaymentOption.INSTALMENTS:
+            share = rules_for(application).instalment_share_percent
+            due_now = (application.fee_rub * (100 - share) / 100).quantize(Decimal("0.01"))
         if amount < due_now:
             raise ValidationError(
                 {
@@ -203,22 +208,22 @@ def _record_payment(request: ConnectionRequest, data: dict[str, Any], user: User
                     )
                 }
             )
-    request.paid_amount_rub = amount
-    request.contract_date = paid_on  # paying the invoice accepts the offer
+    application.paid_amount_rub = amount
+    application.contract_date = paid_on  # paying the invoice accepts the offer
 
 
-def _report_defects(request: ConnectionRequest, data: dict[str, Any], user: User) -> None:
+def _report_defects(application: ConnectionRequest, data: dict[str, Any], user: User) -> None:
     if not (data.get("defects") or "").strip():
         raise ValidationError({"defects": ValidationError(_("Describe the defects found."), code="required")})
 
 
-def _confirm_connection(request: ConnectionRequest, data: dict[str, Any], user: User) -> None:
+def _confirm_connection(application: ConnectionRequest, data: dict[str, Any], user: User) -> None:
     connected_on: date = data.get("connected_on") or timezone.localdate()
     if connected_on > timezone.localdate():
         raise ValidationError(
             {"connected_on": ValidationError(_("The date cannot be in the future."), code="future_date")}
         )
-    if request.contract_date and connected_on < request.contract_date:
+    if application.contract_date and connected_on < application.contract_date:
         raise ValidationError(
             {
                 "connected_on": ValidationError(
@@ -226,8 +231,8 @@ def _confirm_connection(request: ConnectionRequest, data: dict[str, Any], user: 
                 )
             }
         )
-    request.connected_on = connected_on
-    connection_documents(request=request, user=user)
+    application.connected_on = connected_on
+    connection_documents(application=application, user=user)
 
 
 BEFORE: dict[str, Callable[[ConnectionRequest, dict[str, Any], User], None]] = {
@@ -285,5 +290,5 @@ def perform_transition(
         )
 
 
-def submit(*, request: ConnectionRequest, user: User) -> ConnectionRequest:
-    return perform_transition(request=request, name="submit", user=user)
+def submit(*, application: ConnectionRequest, user: User) -> ConnectionRequest:
+    return perform_transition(request=application, name="submit", user=user)

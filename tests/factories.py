@@ -189,7 +189,7 @@ def add_document(request, doc_type: str, content: bytes = PDF_BYTES, name: str =
     from connection import services
 
     return services.upload_document(
-        request=request,
+        application=request,
         user=request.owner,
         doc_type=doc_type,
         upload=SimpleUploadedFile(name, content, content_type="application/pdf"),

@@ -221,7 +221,7 @@ def take(request, pk: int):
         return HttpResponseNotAllowed(["POST"])
     application = _application(request, pk)
     try:
-        assignment.take_into_work(request=application, user=request.user)
+        assignment.take_into_work(application=application, user=request.user)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
@@ -239,7 +239,7 @@ def assign(request, pk: int):
     engineer_pk = parse_id(engineer_id)
     engineer = User.objects.filter(pk=engineer_pk).first() if engineer_pk is not None else None
     try:
-        assignment.assign(request=application, engineer=engineer, by=request.user)
+        assignment.assign(application=application, engineer=engineer, by=request.user)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)

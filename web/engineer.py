@@ -323,7 +323,7 @@ def engineer_context(request, application: ConnectionRequest, action_state: dict
         "history": history(application),
         "map_data": map_data(application, proposal),
         "proposal": proposal,
-        "load_calculation": selectors.latest_load_calculation(request=application),
+        "load_calculation": selectors.latest_load_calculation(application=application),
         "checklist": missing_data_checklist(application) if "request_info" in open_names else [],
         "actions": action_forms(application, request.user, initial=initial, **action_state),
     }

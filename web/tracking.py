@@ -84,7 +84,7 @@ def _thread(request, application) -> dict:
             and (item.read_by_applicant_at is None if side == "applicant" else item.read_by_grid_at is None)
         )
     if application.owner_id == request.user.pk:
-        messaging.mark_read(request=application, user=request.user)
+        messaging.mark_read(application=application, user=request.user)
     return {"messages_enabled": True, "thread": items, "can_write": side is not None}
 
 
@@ -234,7 +234,7 @@ def post_message(request, pk: int):
     if form.is_valid():
         try:
             messaging.post_message(
-                request=application, author=request.user, text=form.cleaned_data["text"], files=files
+                application=application, author=request.user, text=form.cleaned_data["text"], files=files
             )
         except ValidationError as error:
             problems = error.message_dict if hasattr(error, "error_dict") else {"files": error.messages}

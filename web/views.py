@@ -129,7 +129,7 @@ def calculator(request):
             if result is not None and request.POST.get("action") == "apply" and application is not None:
                 try:
                     applied = apply_load_result(
-                        request=application,
+                        application=application,
                         result=result,
                         input_data={"devices": _device_rows(formset)},
                         user=request.user,

@@ -169,7 +169,7 @@ def _applicant_step(request, application):
         if chosen is None:
             raise Http404
         try:
-            services.update_draft(request=application, data={"applicant": chosen})
+            services.update_draft(application=application, data={"applicant": chosen})
         except ValidationError as error:
             for message in error.messages:
                 messages.error(request, message)
@@ -186,7 +186,7 @@ def _applicant_step(request, application):
                         services.update_applicant(applicant=form.instance, data=form.cleaned_data)
                     else:
                         created = services.create_applicant(owner=request.user, data=form.cleaned_data)
-                        services.update_draft(request=application, data={"applicant": created})
+                        services.update_draft(application=application, data={"applicant": created})
             except ValidationError as error:
                 apply_errors(form, error)
             except StateConflict as error:
@@ -215,7 +215,7 @@ def _object_step(request, application):
         form = ObjectForm(request.POST, instance=application)
         if form.is_valid():
             try:
-                services.update_draft(request=application, data=dict(form.cleaned_data))
+                services.update_draft(application=application, data=dict(form.cleaned_data))
             except ValidationError as error:
                 apply_errors(form, error, aliases={"location": "latitude"})
             except StateConflict as error:
@@ -254,7 +254,7 @@ def _power_step(request, application):
             data = dict(form.cleaned_data)
             try:
                 services.update_draft(
-                    request=application,
+                    application=application,
                     data=data,
                     stages=_single_stage_following(application, data.get("requested_kw")),
                 )
@@ -278,7 +278,7 @@ def _supply_step(request, application):
         if form.is_valid():
             data = {name: form.cleaned_data[name] for name in SupplyForm.Meta.fields}
             try:
-                services.update_draft(request=application, data=data, stages=form.cleaned_data["stages"])
+                services.update_draft(application=application, data=data, stages=form.cleaned_data["stages"])
             except ValidationError as error:
                 apply_errors(form, error)
             except StateConflict as error:
@@ -420,7 +420,7 @@ def upload_document(request, pk: int):
             document = get_object_or_404(Document, pk=form.cleaned_data["document"], request=application)
         try:
             services.upload_document(
-                request=application,
+                application=application,
                 user=request.user,
                 doc_type=document.doc_type if document else form.cleaned_data["doc_type"],
                 upload=form.cleaned_data["file"],

@@ -518,7 +518,7 @@ class ApplyLoadCalculationView(APIView):
         overwrite = data.pop("overwrite_electrical", False)
         result = calculate_load(data)
         applied = apply_load_result(
-            request=application,
+            application=application,
             result=result,
             input_data=data,
             user=request.user,
@@ -573,4 +573,4 @@ class LoadCalculationRecordViewSet(mixins.ListModelMixin, viewsets.GenericViewSe
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return LoadCalculation.objects.none()
-        return selectors.load_calculations(request=self.connection_request())
+        return selectors.load_calculations(application=self.connection_request())

@@ -221,7 +221,7 @@ class MessageViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         serializer = MessageInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         message = messaging.post_message(
-            request=connection_request,
+            application=connection_request,
             author=request.user,
             text=serializer.validated_data["text"],
             files=serializer.validated_data.get("files", []),
@@ -240,7 +240,7 @@ class MessageViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     )
     @action(detail=False, methods=["post"])
     def read(self, request, request_pk=None):
-        count = messaging.mark_read(request=self.connection_request(), user=request.user)
+        count = messaging.mark_read(application=self.connection_request(), user=request.user)
         return Response({"marked_read": count})
 
     @extend_schema(

@@ -208,11 +208,11 @@ class ConnectionRequestViewSet(viewsets.ModelViewSet):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         stages = data.pop("stages", None)
-        instance = services.update_draft(request=instance, data=data, stages=stages)
+        instance = services.update_draft(application=instance, data=data, stages=stages)
         return self._respond(instance)
 
     def perform_destroy(self, instance):
-        services.delete_draft(request=instance)
+        services.delete_draft(application=instance)
 
     @extend_schema(
         summary="What is missing",
@@ -314,7 +314,7 @@ class ConnectionRequestViewSet(viewsets.ModelViewSet):
         serializer = AssignSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         engineer = User.objects.filter(pk=serializer.validated_data["engineer"]).first()
-        assignment.assign(request=application, engineer=engineer, by=request.user)
+        assignment.assign(application=application, engineer=engineer, by=request.user)
         return self._respond(application)
 
     @extend_schema(
@@ -421,7 +421,7 @@ class DocumentViewSet(
                     {"document": [_("Unknown document.")]}, code="does_not_exist"
                 )
         version = services.upload_document(
-            request=connection_request,
+            application=connection_request,
             user=request.user,
             doc_type=document.doc_type if document else data["doc_type"],
             upload=data["file"],

@@ -33,7 +33,7 @@ def application(north):
 
 def test_take_into_work_records_history(application, north):
     engineer = UserFactory(role="engineer", branches=[north], last_name="Сидоров", first_name="Семён")
-    assignment.take_into_work(request=application, user=engineer)
+    assignment.take_into_work(application=application, user=engineer)
     application.refresh_from_db()
     assert application.assigned_to == engineer
     entry = TransitionLog.objects.get(application=application)
@@ -46,7 +46,7 @@ def test_take_into_work_records_history(application, north):
 def test_supervisor_assigns_an_engineer_of_the_branch(application, north):
     engineer = UserFactory(role="engineer", branches=[north])
     supervisor = UserFactory(role="supervisor")
-    assignment.assign(request=application, engineer=engineer, by=supervisor)
+    assignment.assign(application=application, engineer=engineer, by=supervisor)
     entry = TransitionLog.objects.get(application=application)
     assert entry.transition == "assign" and entry.actor_role == "supervisor"
     assert entry.data["engineer"] == engineer.pk
@@ -64,7 +64,7 @@ def test_engineer_must_be_of_the_branch(application, north, who):
         "supervisor": lambda: UserFactory(role="supervisor"),
     }[who]()
     with pytest.raises(ValidationError) as error:
-        assignment.assign(request=application, engineer=engineer, by=UserFactory(role="supervisor"))
+        assignment.assign(application=application, engineer=engineer, by=UserFactory(role="supervisor"))
     assert "engineer" in error.value.message_dict
     application.refresh_from_db()
     assert application.assigned_to is None
@@ -75,9 +75,9 @@ def test_by_must_be_branch_staff(application, north):
     engineer = UserFactory(role="engineer", branches=[north])
     outsider = UserFactory(role="engineer", branches=[BranchFactory(code="south", name="Южный РЭС")])
     with pytest.raises(PermissionDenied):
-        assignment.assign(request=application, engineer=engineer, by=outsider)
+        assignment.assign(application=application, engineer=engineer, by=outsider)
     with pytest.raises(PermissionDenied):
-        assignment.assign(request=application, engineer=engineer, by=application.owner)
+        assignment.assign(application=application, engineer=engineer, by=application.owner)
 
 
 def test_drafts_and_finished_applications_are_not_assigned(application, north):
@@ -85,7 +85,7 @@ def test_drafts_and_finished_applications_are_not_assigned(application, north):
     ConnectionRequest.objects.filter(pk=application.pk).update(state="closed")
     application.refresh_from_db()
     with pytest.raises(ValidationError):
-        assignment.take_into_work(request=application, user=engineer)
+        assignment.take_into_work(application=application, user=engineer)
 
 
 def test_history_row_rolls_back_with_the_assignment(application, north, monkeypatch):
@@ -96,7 +96,7 @@ def test_history_row_rolls_back_with_the_assignment(application, north, monkeypa
 
     monkeypatch.setattr(TransitionLog.objects, "create", boom)
     with pytest.raises(RuntimeError):
-        assignment.take_into_work(request=application, user=engineer)
+        assignment.take_into_work(application=application, user=engineer)
     application.refresh_from_db()
     assert application.assigned_to is None
 

@@ -157,5 +157,5 @@ def test_the_upload_service_refuses_issued_document_types(applicant):
     draft = ConnectionRequestFactory(applicant__owner=applicant, owner=applicant)
     upload = SimpleUploadedFile("act.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
     with pytest.raises(ValidationError) as error:
-        services.upload_document(request=draft, user=applicant, doc_type="connection_act", upload=upload)
+        services.upload_document(application=draft, user=applicant, doc_type="connection_act", upload=upload)
     assert error.value.error_dict["doc_type"][0].code == "invalid_choice"

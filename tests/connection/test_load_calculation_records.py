@@ -95,7 +95,7 @@ def test_a_building_is_kept_in_the_shape_of_the_api(make_client):
     draft = ConnectionRequestFactory(applicant=LegalEntityFactory(), load_character="residential_building")
     response = make_client(draft.owner).post(apply_url(draft), {"building": BUILDING})
     assert response.status_code == 200, response.content
-    record = selectors.latest_load_calculation(request=draft)
+    record = selectors.latest_load_calculation(application=draft)
     assert record is not None and record.method == "building"
     assert set(record.input) == {"building"}
     building = record.input["building"]
@@ -109,14 +109,14 @@ def test_a_building_is_kept_in_the_shape_of_the_api(make_client):
 
 def test_every_apply_is_kept_and_the_newest_comes_first(make_client, draft):
     client = make_client(draft.owner)
-    assert selectors.latest_load_calculation(request=draft) is None
+    assert selectors.latest_load_calculation(application=draft) is None
     assert client.post(apply_url(draft), {"devices": [{"device_type": "kettle"}]}).status_code == 200
     assert client.post(apply_url(draft), {"devices": HOUSE}).status_code == 200
-    records = list(selectors.load_calculations(request=draft))
+    records = list(selectors.load_calculations(application=draft))
     assert len(records) == 2
     assert records[0].input == {"devices": [{**row, "quantity": row.get("quantity", 1)} for row in HOUSE]}
     assert records[1].input == {"devices": [{"device_type": "kettle", "quantity": 1}]}
-    assert selectors.latest_load_calculation(request=draft) == records[0]
+    assert selectors.latest_load_calculation(application=draft) == records[0]
     assert [item["id"] for item in client.get(list_url(draft)).json()] == [records[0].pk, records[1].pk]
 
 
@@ -243,7 +243,7 @@ def test_who_sees_the_list(api_client, make_client, draft, branch):
 
 def test_the_partial_shows_the_result_input_and_trace(make_client, draft):
     assert make_client(draft.owner).post(apply_url(draft), {"devices": HOUSE}).status_code == 200
-    record = selectors.latest_load_calculation(request=draft)
+    record = selectors.latest_load_calculation(application=draft)
     with translation.override("en"):
         html = render_to_string(TEMPLATE, {"load_calculation": record})
     assert '<section id="load-calculation" aria-labelledby="load-calculation-title">' in html
@@ -267,7 +267,7 @@ def test_the_partial_shows_the_result_input_and_trace(make_client, draft):
 def test_the_partial_shows_a_building_and_notices(make_client):
     draft = ConnectionRequestFactory(applicant=LegalEntityFactory(), load_character="residential_building")
     assert make_client(draft.owner).post(apply_url(draft), {"building": BUILDING}).status_code == 200
-    record = selectors.latest_load_calculation(request=draft)
+    record = selectors.latest_load_calculation(application=draft)
     notices = [{"code": "no_breaker", "message": "Нет автомата", "message_en": "No breaker fits"}]
     LoadCalculation.objects.filter(pk=record.pk).update(result={**record.result, "notices": notices})
     record.refresh_from_db()

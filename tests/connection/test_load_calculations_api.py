@@ -338,7 +338,7 @@ def submitted(branch):
     from connection import workflow_actions
 
     application = ConnectionRequestFactory(with_documents=True)
-    workflow_actions.submit(request=application, user=application.owner)
+    workflow_actions.submit(application=application, user=application.owner)
     application.refresh_from_db()
     assert application.branch_id == branch.pk
     return application
@@ -383,7 +383,7 @@ def test_medium_voltage_suggestion_is_not_applied(draft):
         capacity_calc.calculate_devices([{"device_type": "sauna_heater"}]), voltage_kv="6/10", phases=3
     )
     applied = apply_load_result(
-        request=draft,
+        application=draft,
         result=result,
         input_data={"devices": [{"device_type": "sauna_heater"}]},
         user=draft.owner,
@@ -400,7 +400,10 @@ def test_a_suggestion_contradicting_the_kept_voltage_is_not_applied(draft):
     draft.save()  # voltage 0.4 kV stays, the suggestion is 1 phase at 0.23 kV
     result = capacity_calc.calculate_devices([{"device_type": "kettle"}])
     applied = apply_load_result(
-        request=draft, result=result, input_data={"devices": [{"device_type": "kettle"}]}, user=draft.owner
+        application=draft,
+        result=result,
+        input_data={"devices": [{"device_type": "kettle"}]},
+        user=draft.owner,
     )
     assert applied.phases is None
     assert {note.code for note in applied.notes} == {"phases_not_applied", "voltage_kept"}

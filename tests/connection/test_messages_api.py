@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def world(branch):
     application = ConnectionRequestFactory(with_documents=True)
-    workflow_actions.submit(request=application, user=application.owner)
+    workflow_actions.submit(application=application, user=application.owner)
     application.refresh_from_db()
     assert application.branch_id == branch.pk
     return {
@@ -144,7 +144,7 @@ def test_attachment_download_is_permission_checked(world, make_client):
     assert make_client(world["supervisor"]).get(link).status_code == 200
     # An attachment id of another thread does not leak through this one.
     other = ConnectionRequestFactory(with_documents=True)
-    workflow_actions.submit(request=other, user=other.owner)
+    workflow_actions.submit(application=other, user=other.owner)
     foreign = post(make_client(other.owner), other, files=[("b.pdf", PDF_BYTES)]).json()
     wrong = url(application, f"{body['id']}/attachments/{foreign['attachments'][0]['id']}/download/")
     assert make_client(world["owner"]).get(wrong).status_code == 404

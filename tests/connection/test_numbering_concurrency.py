@@ -32,7 +32,7 @@ def test_twenty_concurrent_submissions_get_twenty_consecutive_numbers():
     def submit(draft):
         try:
             barrier.wait()
-            numbers.append(workflow_actions.submit(request=draft, user=draft.owner).number)
+            numbers.append(workflow_actions.submit(application=draft, user=draft.owner).number)
         except Exception as error:
             errors.append(error)
         finally:

@@ -24,7 +24,7 @@ ROLES = [
 @pytest.fixture
 def world(branch):
     submitted = ConnectionRequestFactory(with_documents=True)
-    workflow_actions.submit(request=submitted, user=submitted.owner)
+    workflow_actions.submit(application=submitted, user=submitted.owner)
     draft = ConnectionRequestFactory(applicant=submitted.applicant, owner=submitted.owner)
     draft_document = add_document(draft, "location_plan")
     users = {

@@ -270,8 +270,8 @@ def test_a_failed_offer_leaves_no_files_behind(make_client, supervisor, branch, 
 
     from connection import workflow_actions
 
-    def documents_then_failure(*, request, user):
-        real_offer_documents(request=request, user=user)
+    def documents_then_failure(*, application, user):
+        real_offer_documents(application=application, user=user)
         raise ValidationError({"fee_rub": ValidationError("simulated failure after the PDFs", code="x")})
 
     real_offer_documents = workflow_actions.offer_documents

@@ -306,8 +306,8 @@ def test_queries_do_not_grow_with_documents_history_and_messages(engineer, north
             actor=engineer,
             actor_role="engineer",
         )
-        messaging.post_message(request=application, author=engineer, text=f"Вопрос {index}")
-        messaging.post_message(request=application, author=application.owner, text=f"Ответ {index}")
+        messaging.post_message(application=application, author=engineer, text=f"Вопрос {index}")
+        messaging.post_message(application=application, author=application.owner, text=f"Ответ {index}")
 
     add(0)  # one of each: prefetches of empty lists are skipped, so start from non-empty ones
     client.get(page(application))  # warm the per-process caches (rulebook, calendar, point index)
@@ -325,7 +325,7 @@ def test_images_are_viewable_in_the_page_too(engineer, north):
 
     application = application_in_state("needs_info", branch=north)
     version = services.upload_document(
-        request=application,
+        application=application,
         user=application.owner,
         doc_type="other",
         upload=SimpleUploadedFile("meter-board.png", png_bytes(), content_type="image/png"),

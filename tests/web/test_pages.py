@@ -342,7 +342,7 @@ def test_applicant_chooses_a_connection_point_and_the_offer_reserves_there(branc
     from tests.factories import UserFactory
     from tests.workflow.helpers import data_for
 
-    workflow_actions.submit(request=draft, user=draft.owner)
+    workflow_actions.submit(application=draft, user=draft.owner)
     engineer = UserFactory(role="engineer", branches=[branch])
     draft.refresh_from_db()
     workflow_actions.perform_transition(request=draft, name="accept", user=engineer)
@@ -360,10 +360,10 @@ def test_owner_sees_and_writes_in_the_message_thread(branch):
     from tests.factories import PDF_BYTES
 
     application = ConnectionRequestFactory(with_documents=True)
-    workflow_actions.submit(request=application, user=application.owner)
+    workflow_actions.submit(application=application, user=application.owner)
     engineer = UserFactory(role="engineer", branches=[branch])
     reply = messaging.post_message(
-        request=application,
+        application=application,
         author=engineer,
         text="Пришлите схему",
         files=[SimpleUploadedFile("схема.pdf", PDF_BYTES)],
