@@ -357,7 +357,7 @@ def test_twenty_concurrent_offers_on_room_for_five(branch, supervisor):
     assert (capacity.reserved_kw, capacity.free_kw) == (Decimal("100"), Decimal("0"))
     assert Reservation.objects.filter(capacity=capacity, released_at__isnull=True).count() == 5
     assert ConnectionRequest.objects.filter(state="offer_issued").count() == 5
-    assert set(Reservation.objects.values_list("request_id", flat=True)) == set(succeeded)
+    assert set(Reservation.objects.values_list("application_id", flat=True)) == set(succeeded)
 
 
 # Admin
