@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from datetime import timedelta
 
@@ -12,12 +13,15 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
 
 from backend.users.exceptions import RateLimited
 from backend.users.models import ApiToken, User
 from backend.users.rate_limits import RateLimit
 from backend.users.roles import Role
 from backend.users.tasks import send_account_email
+
+logger = logging.getLogger(__name__)
 
 TOKEN_PREFIX = "gcp_"  # noqa: S105 (a public marker, not a secret)
 
@@ -45,8 +49,18 @@ def _allow_account_email(*, email: str, client_address: str) -> bool:
     return per_account.hit(email) is None
 
 
+def _send_account_email(*, kind: str, user_id: int, base_url: str) -> None:
+    """Queue the e-mail for the worker; with the broker down, send it in this request instead, so
+    the account stays reachable (and the caller gets no 500 after its write has committed)."""
+    try:
+        send_account_email.delay(kind=kind, user_id=user_id, base_url=base_url)
+    except BrokerError:
+        logger.warning("Broker unreachable: the %s e-mail is sent in the request", kind, exc_info=True)
+        send_account_email.apply(kwargs={"kind": kind, "user_id": user_id, "base_url": base_url})
+
+
 def _mail_after_commit(*, kind: str, user: User, base_url: str) -> None:
-    transaction.on_commit(lambda: send_account_email.delay(kind=kind, user_id=user.pk, base_url=base_url))
+    transaction.on_commit(lambda: _send_account_email(kind=kind, user_id=user.pk, base_url=base_url))
 
 
 @transaction.atomic
@@ -122,7 +136,7 @@ def request_password_reset(*, email: str, client_address: str, base_url: str) ->
         return
     for user in User.objects.filter(email__iexact=email, is_active=True):
         if user.has_usable_password():
-            send_account_email.delay(kind="password_reset", user_id=user.pk, base_url=base_url)
+            _send_account_email(kind="password_reset", user_id=user.pk, base_url=base_url)
 
 
 @transaction.atomic

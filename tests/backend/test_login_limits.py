@@ -14,6 +14,7 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
+from backend.celery import app as celery_app
 from backend.users import login_guard
 from backend.users.models import User
 from tests.factories import DEFAULT_PASSWORD, UserFactory
@@ -222,4 +223,28 @@ def test_the_reset_mail_is_sent_by_the_celery_task(owner):
     finally:
         task_prerun.disconnect(record)
     assert ran == ["backend.users.tasks.send_account_email"]
+    assert len(mail.outbox) == 1
+
+
+def _forget_broker_connections() -> None:
+    # Celery's connection and producer pools keep the broker they were made for (private caches,
+    # no public reset): drop them so the next publish connects to the broker configured now.
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+def test_with_the_broker_down_the_reset_mail_is_sent_in_the_request(owner):
+    """A real publish to a closed port (nothing listens on 127.0.0.1:1): the broker error is not a
+    500 and the mail is not lost."""
+    conf = celery_app.conf
+    saved = conf.task_always_eager, conf.broker_url
+    conf.task_always_eager, conf.broker_url = False, "redis://127.0.0.1:1/0"
+    # The producer pool keeps the broker of its creation: drop it so the closed port is used.
+    _forget_broker_connections()
+    try:
+        response = Client().post(RESET, {"email": owner.email})
+    finally:
+        conf.task_always_eager, conf.broker_url = saved
+        _forget_broker_connections()
+    assert response.status_code == 302
     assert len(mail.outbox) == 1
