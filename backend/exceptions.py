@@ -37,3 +37,9 @@ class ObjectMissing(DomainError):
     """The thing asked for does not exist (or is out of the caller's reach)."""
 
     default_code = "not_found"
+
+
+class StoredFileMissing(ObjectMissing):
+    """A row names a file that the storage no longer has (lost, or removed by hand)."""
+
+    default_code = "file_missing"

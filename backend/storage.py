@@ -22,8 +22,24 @@ from django.conf import settings
 from django.core.files.storage import FileSystemStorage, Storage, default_storage
 from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from django.db import models
+from django.db.models.fields.files import FieldFile
+from django.utils.translation import gettext_lazy as _
+
+from backend.exceptions import StoredFileMissing
 
 logger = logging.getLogger(__name__)
+
+
+def open_stored(field_file: FieldFile):
+    """The stored file opened for reading, or StoredFileMissing when the storage has lost it (a
+    404 with the error body, and an error in the log for the operators, instead of a 500)."""
+    try:
+        return field_file.open("rb")
+    except (FileNotFoundError, IsADirectoryError):
+        logger.error("Stored file %s is missing from the storage", field_file.name)
+        raise StoredFileMissing(
+            _("The file is missing from the storage. The grid organisation has been told.")
+        ) from None
 
 
 class LocalStorage(FileSystemStorage):

@@ -14,6 +14,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from backend.api.parsers import JSONParser
+from backend.storage import open_stored
 from backend.users.roles import Role
 from connection import messaging, selectors
 from connection.api.parsers import StrictMultiPartParser
@@ -134,7 +135,7 @@ class MarkedReadSerializer(serializers.Serializer):
 
 def _download(attachment: MessageAttachment) -> FileResponse:
     response = FileResponse(
-        attachment.file.open("rb"),
+        open_stored(attachment.file),
         as_attachment=True,
         filename=attachment.original_name,
         content_type=attachment.content_type,

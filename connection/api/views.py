@@ -24,6 +24,7 @@ from rest_framework.response import Response
 
 from backend.api.errors import Conflict, api_exception
 from backend.api.parsers import JSONParser
+from backend.storage import open_stored
 from backend.users.models import User
 from connection import assignment, completeness, selectors, services, technical_conditions, workflow_actions
 from connection.api.filters import ConnectionRequestFilter
@@ -470,7 +471,7 @@ class DocumentViewSet(
         # Only the types the upload checks verified are shown inline; anything else downloads.
         inline = request.query_params.get("inline") in ("1", "true") and version.content_type in INLINE_TYPES
         response = FileResponse(
-            version.file.open("rb"),
+            open_stored(version.file),
             as_attachment=not inline,
             filename=version.original_name,
             content_type=version.content_type,

@@ -140,3 +140,15 @@ def test_documents_of_a_submitted_application_are_locked(make_client, branch):
     engineer = make_client(UserFactory(role="engineer", branches=[branch]))
     assert engineer.get(url(draft, f"{document.pk}/download/")).status_code == 200
     assert upload(engineer, draft, PDF_BYTES, "x.pdf").status_code == 403
+
+
+def test_a_file_lost_from_the_storage_answers_404_with_the_error_body(owner, draft):
+    document = upload(owner, draft, PDF_BYTES, "x.pdf").json()
+    version = DocumentVersion.objects.get(document_id=document["id"])
+    version.file.storage.delete(version.file.name)
+
+    response = owner.get(url(draft, f"{document['id']}/download/"))
+
+    assert response.status_code == 404
+    [error] = response.json()["errors"]
+    assert error["code"] == "file_missing"

@@ -252,3 +252,16 @@ def test_only_applicants_ask_questions(default_branch, make_client):
         "/api/v1/questions/", {"text": "?", "latitude": "45.0"}, format="json"
     )
     assert response.status_code == 400
+
+
+def test_an_attachment_lost_from_the_storage_answers_404_with_the_error_body(world, make_client):
+    application = world["application"]
+    owner = make_client(world["owner"])
+    body = post(owner, application, files=[("a.pdf", PDF_BYTES)]).json()
+    attachment = MessageAttachment.objects.get(pk=body["attachments"][0]["id"])
+    attachment.file.storage.delete(attachment.file.name)
+
+    response = owner.get(body["attachments"][0]["download_url"])
+
+    assert response.status_code == 404
+    assert response.json()["errors"][0]["code"] == "file_missing"
