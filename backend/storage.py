@@ -38,7 +38,7 @@ def open_stored(field_file: FieldFile):
     except (FileNotFoundError, IsADirectoryError):
         logger.error("Stored file %s is missing from the storage", field_file.name)
         raise StoredFileMissing(
-            _("The file is missing from the storage. The grid organisation has been told.")
+            _("The file is missing from the storage; the portal operators see this error in their log.")
         ) from None
 
 
