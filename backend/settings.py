@@ -380,8 +380,9 @@ SPECTACULAR_SETTINGS = {
 
 # --- Security: strict whenever DEBUG is off -----------------------------------------------
 # Behind a TLS-terminating proxy, the header it sets to say the client used HTTPS. The proxy must
-# set it on every request (overwriting what a client sent); empty when nothing sits in front.
-_proxy_ssl_header = env.str("SECURE_PROXY_SSL_HEADER", default="X-Forwarded-Proto")
+# set it on every request (overwriting what a client sent). Trusted by default only when a proxy is
+# declared (NUM_PROXIES > 0): with nothing in front, a client could send it to pass as HTTPS.
+_proxy_ssl_header = env.str("SECURE_PROXY_SSL_HEADER", default="X-Forwarded-Proto" if NUM_PROXIES else "")
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_" + _proxy_ssl_header.upper().replace("-", "_"), "https") if _proxy_ssl_header else None
 )

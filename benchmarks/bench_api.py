@@ -648,6 +648,7 @@ def main() -> int:
         "MEDIA_ROOT": str(folder / "media"),
         "STATIC_ROOT": str(folder / "static"),
         "CELERY_BROKER_URL": "",
+        "NUM_PROXIES": "1",  # the load generator plays the TLS proxy (X-Forwarded-Proto: https)
         "LOG_LEVEL": "WARNING",
         "THROTTLE_ANON": "1000000/min",
         "THROTTLE_USER": "1000000/min",

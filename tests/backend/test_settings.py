@@ -47,3 +47,19 @@ def test_missing_secret_key_refuses_to_start_when_debug_is_off():
     result = run_manage("check", env=env)
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def proxy_ssl_header(**extra: str) -> str:
+    code = "from django.conf import settings; print(settings.SECURE_PROXY_SSL_HEADER)"
+    result = run_manage("shell", "-c", code, env={**PRODUCTION_ENV, **extra})
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]  # after the shell's own lines
+
+
+def test_the_https_header_is_trusted_only_behind_a_declared_proxy():
+    # With nothing in front, a client's X-Forwarded-Proto would pass plain HTTP off as HTTPS.
+    assert proxy_ssl_header(NUM_PROXIES="0") == "None"
+    assert proxy_ssl_header(NUM_PROXIES="1") == "('HTTP_X_FORWARDED_PROTO', 'https')"
+    assert (
+        proxy_ssl_header(NUM_PROXIES="0", SECURE_PROXY_SSL_HEADER="X-Scheme") == "('HTTP_X_SCHEME', 'https')"
+    )
