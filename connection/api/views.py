@@ -26,7 +26,6 @@ from backend.api.errors import Conflict, api_exception
 from backend.api.parsers import JSONParser
 from backend.users.models import User
 from connection import assignment, completeness, selectors, services, technical_conditions, workflow_actions
-from connection.api.filters import ConnectionRequestFilter
 from connection.api.offer import OfferProposalSerializer, proposal_data
 from connection.api.parsers import StrictMultiPartParser
 from connection.api.permissions import CanApply, IsOwnerForWrites
@@ -48,6 +47,7 @@ from connection.api.transitions import (
     describe_fields,
     input_serializer,
 )
+from connection.filters import SEARCH_FIELDS, ApplicationFilter
 from connection.models import Applicant, ConnectionRequest, Document
 from grid.models import Branch
 from workflow import services as workflow_services
@@ -162,14 +162,8 @@ REQUEST_ID = OpenApiParameter(
 )
 class ConnectionRequestViewSet(viewsets.ModelViewSet):
     permission_classes = [IsAuthenticated, CanApply, IsOwnerForWrites]
-    filterset_class = ConnectionRequestFilter
-    search_fields = [
-        "number",
-        "applicant__last_name",
-        "applicant__first_name",
-        "applicant__organisation_name",
-        "applicant__inn",
-    ]
+    filterset_class = ApplicationFilter
+    search_fields = SEARCH_FIELDS
     ordering_fields = ["created_at", "submitted_at", "number", "total_kw"]
     queryset = ConnectionRequest.objects.none()
     extra_error_codes = ["409"]
