@@ -275,7 +275,7 @@ class ConnectionRequestViewSet(viewsets.ModelViewSet):
             data = dict(serializer.validated_data)
             comment = data.pop("comment", "")
             application = workflow_actions.perform_transition(
-                request=application, name=name, user=request.user, comment=comment, data=data
+                application=application, name=name, user=request.user, comment=comment, data=data
             )
         except TransitionError as error:
             raise api_exception(error) from error

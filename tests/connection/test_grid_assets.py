@@ -331,7 +331,7 @@ def test_twenty_concurrent_offers_on_room_for_five(branch, supervisor):
         try:
             barrier.wait()
             workflow_actions.perform_transition(
-                request=application,
+                application=application,
                 name="issue_offer",
                 user=supervisor,
                 data={**OFFER, "connection_point_id": capacity.pk},

@@ -182,7 +182,7 @@ def test_information_request_answered_and_resubmitted(page, live_server):
         "submitted", branch=branch, applicant__owner=applicant, owner=applicant
     )
     perform_transition(
-        request=application,
+        application=application,
         name="request_info",
         user=engineer,
         comment="Please add the page with the registration address",

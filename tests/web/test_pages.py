@@ -345,9 +345,9 @@ def test_applicant_chooses_a_connection_point_and_the_offer_reserves_there(branc
     workflow_actions.submit(application=draft, user=draft.owner)
     engineer = UserFactory(role="engineer", branches=[branch])
     draft.refresh_from_db()
-    workflow_actions.perform_transition(request=draft, name="accept", user=engineer)
+    workflow_actions.perform_transition(application=draft, name="accept", user=engineer)
     offer = {**data_for("issue_offer"), "fee_rub": Decimal("75000"), "grid_distance_m": Decimal("120")}
-    workflow_actions.perform_transition(request=draft, name="issue_offer", user=engineer, data=offer)
+    workflow_actions.perform_transition(application=draft, name="issue_offer", user=engineer, data=offer)
     assert AssetCapacity.objects.get(pk=other.pk).reserved_kw == draft.requested_kw
     assert AssetCapacity.objects.get(pk=near.pk).reserved_kw == 0
 
