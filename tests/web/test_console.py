@@ -12,13 +12,9 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from connection.models import ConnectionRequest
-from tests.factories import (
-    ApplicantFactory,
-    BranchFactory,
-    ConnectionRequestFactory,
-    LegalEntityFactory,
-    UserFactory,
-)
+from tests.backend.factories import DEFAULT_PASSWORD, UserFactory
+from tests.connection.factories import ApplicantFactory, ConnectionRequestFactory, LegalEntityFactory
+from tests.grid.factories import BranchFactory
 from workflow import calendar
 from workflow.models import TransitionLog
 
@@ -301,8 +297,6 @@ def test_assign_with_a_malformed_engineer_id_is_refused_not_an_error(engineer, n
 
 
 def test_staff_land_on_the_console_and_applicants_on_their_applications(engineer):
-    from tests.factories import DEFAULT_PASSWORD
-
     applicant = UserFactory(role="applicant")
     for user, landing in ((engineer, "/console/"), (applicant, "/applications/")):
         response = Client(**EN).post(

@@ -13,8 +13,9 @@ from django.core import mail
 from django.test import Client
 
 from connection.models import ConnectionRequest
-from tests.factories import DEFAULT_PASSWORD, ConnectionRequestFactory, TerritoryFactory, UserFactory
-from tests.grid.factories import point
+from tests.backend.factories import DEFAULT_PASSWORD, UserFactory
+from tests.connection.factories import PDF_BYTES, ConnectionRequestFactory
+from tests.grid.factories import TerritoryFactory, point
 from tests.workflow.helpers import application_in_state
 
 pytestmark = pytest.mark.django_db
@@ -198,8 +199,6 @@ def test_wizard_saves_every_step_and_submits(applicant):
 def _pdf(name):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from tests.factories import PDF_BYTES
-
     return SimpleUploadedFile(name, PDF_BYTES, content_type="application/pdf")
 
 
@@ -314,8 +313,6 @@ def test_applicant_chooses_a_connection_point_and_the_offer_reserves_there(branc
     from decimal import Decimal
 
     from grid.models import AssetCapacity
-    from tests.factories import ConnectionRequestFactory
-    from tests.grid.factories import point
 
     near = point("45.001000", "42.000000", installed_kw="100", name="ТП-1", branch=branch)
     other = point("45.002000", "42.000000", installed_kw="100", name="ТП-2", branch=branch)
@@ -339,7 +336,6 @@ def test_applicant_chooses_a_connection_point_and_the_offer_reserves_there(branc
     assert draft.preferred_connection_point_id == other.pk
 
     from connection import workflow_actions
-    from tests.factories import UserFactory
     from tests.workflow.helpers import data_for
 
     workflow_actions.submit(application=draft, user=draft.owner)
@@ -357,7 +353,6 @@ def test_owner_sees_and_writes_in_the_message_thread(branch):
 
     from connection import messaging, workflow_actions
     from connection.models import Message
-    from tests.factories import PDF_BYTES
 
     application = ConnectionRequestFactory(with_documents=True)
     workflow_actions.submit(application=application, user=application.owner)
@@ -412,8 +407,6 @@ def test_owner_sees_and_writes_in_the_message_thread(branch):
 def test_review_shows_the_indicative_fee_from_the_tariffs(branch):
     from django.core.management import call_command
 
-    from tests.factories import ConnectionRequestFactory
-
     call_command("load_tariffs", verbosity=0)
     point("45.001000", "42.000000", installed_kw="400", name="ТП-1", branch=branch)
     draft = ConnectionRequestFactory(with_documents=True)
@@ -433,8 +426,6 @@ def test_calculator_with_a_non_ascii_digit_application_id_is_not_an_error(applic
 
 @pytest.mark.django_db
 def test_choosing_a_saved_applicant_with_a_malformed_id_is_404(applicant):
-    from tests.factories import ConnectionRequestFactory
-
     draft = ConnectionRequestFactory(applicant__owner=applicant, owner=applicant)
     response = client_for(applicant).post(f"/applications/{draft.pk}/edit/applicant/", {"use_applicant": "²"})
     assert response.status_code == 404
