@@ -4,6 +4,7 @@ visibility, actions from the workflow, and the weight of each page's scripts and
 from __future__ import annotations
 
 import re
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from connection.models import ConnectionRequest
 from tests.backend.factories import DEFAULT_PASSWORD, UserFactory
 from tests.connection.factories import PDF_BYTES, ConnectionRequestFactory
 from tests.grid.factories import TerritoryFactory, point
+from tests.workflow.factories import version_with
 from tests.workflow.helpers import application_in_state
 
 pytestmark = pytest.mark.django_db
@@ -50,6 +52,28 @@ def test_public_pages_render(url):
     response = Client(**EN).get(url)
     assert response.status_code == 200
     assert b"<main" in response.content
+
+
+def test_home_page_states_the_limits_of_the_rulebook_in_force():
+    def limits(language: str) -> str:
+        html = Client(HTTP_ACCEPT_LANGUAGE=language).get("/").content.decode()
+        return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+    assert "up to 15 kW in total, reliability category III, 0.4 kV or below" in limits("en")
+    assert "до 15 кВт в сумме, категория надёжности III, 0,4 кВ и ниже" in limits("ru")
+    assert "devices of up to 150 kW at up to 20 kV" in limits("en")
+    version_with(
+        date(2025, 1, 1),
+        household_max_kw="12",
+        household_max_voltage_kv="0.23",
+        business_max_kw="140",
+        business_max_voltage_kv="10",
+        business_reliability_categories="III",
+    )
+    page = limits("en")
+    assert "up to 12 kW in total, reliability category III, 0.23 kV or below" in page
+    assert "up to 140 kW in total, reliability category III, up to 10 kV" in page
+    assert "devices of up to 140 kW at up to 10 kV" in page
 
 
 def test_register_mails_an_activation_link_then_the_login_opens_the_applications(
