@@ -135,5 +135,5 @@ def load_demo_applications() -> int:
             doc_type=doc_type,
             upload=SimpleUploadedFile(f"{doc_type}.pdf", DEMO_PDF, content_type="application/pdf"),
         )
-    workflow_actions.perform_transition(request=registered, name="submit", user=owner, comment="Демо")
+    workflow_actions.perform_transition(application=registered, name="submit", user=owner, comment="Демо")
     return 2

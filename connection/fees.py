@@ -22,7 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from connection.models import ApplicantGroup, Tariff
+from connection.models import ApplicantGroup, ConnectionRequest, Tariff
 from connection.models.tariffs import DEFAULT_REGION
 from grid.models import Territory
 from workflow.rulebook import Rules, get_rules
@@ -270,8 +270,8 @@ def within_distance(*, rules: Rules, urban: bool, grid_distance_m: Decimal | Non
     return Decimal(grid_distance_m) <= limit
 
 
-def fee_for_request(
-    request,
+def fee_for_application(
+    application: ConnectionRequest,
     *,
     grid_distance_m: Decimal | None,
     overhead_km: Decimal = Decimal("0"),
@@ -286,23 +286,23 @@ def fee_for_request(
     condition by its settlement kind and the application's rulebook); None when no tariff applies.
     `requested_kw`, `voltage_level` and `reliability_category` replace the application's when the
     technical conditions grant something else."""
-    rules = rules_for(request)
-    if not request.is_household:
+    rules = rules_for(application)
+    if not application.is_household:
         group = ApplicantGroup.BUSINESS
     else:
         group = ApplicantGroup.PRIVILEGED_HOUSEHOLD if privileged else ApplicantGroup.HOUSEHOLD
-    kw = (request.requested_kw or Decimal("0")) if requested_kw is None else requested_kw
-    voltage = voltage_level or request.voltage_level
+    kw = (application.requested_kw or Decimal("0")) if requested_kw is None else requested_kw
+    voltage = voltage_level or application.voltage_level
     try:
         return calculate_fee(
             applicant_group=group,
             requested_kw=kw,
-            total_kw=(request.previously_connected_kw or Decimal("0")) + kw,
+            total_kw=(application.previously_connected_kw or Decimal("0")) + kw,
             voltage_kv=Decimal(voltage) if voltage else None,
-            reliability_category=reliability_category or request.reliability_category or None,
+            reliability_category=reliability_category or application.reliability_category or None,
             within_distance=within_distance(
                 rules=rules,
-                urban=request.settlement_kind == Territory.SettlementKind.URBAN,
+                urban=application.settlement_kind == Territory.SettlementKind.URBAN,
                 grid_distance_m=grid_distance_m,
             ),
             overhead_km=overhead_km,

@@ -50,7 +50,7 @@ class Note:
 class AppliedLoad:
     """The saved draft, the values written and notes on what was left as it was."""
 
-    request: ConnectionRequest
+    application: ConnectionRequest
     requested_kw: Decimal
     phases: int | None  # written, or None when left unchanged
     voltage_level: str | None  # written, or None when left unchanged
@@ -198,7 +198,7 @@ def apply_load_result(
         created_by=user,
     )
     return AppliedLoad(
-        request=saved,
+        application=saved,
         requested_kw=requested_kw,
         phases=data.get("phases"),
         voltage_level=data.get("voltage_level"),

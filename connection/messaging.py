@@ -111,7 +111,7 @@ def _create(
     side: str,
     text: str,
     files: Sequence[UploadedFile],
-    request: ConnectionRequest | None = None,
+    application: ConnectionRequest | None = None,
     branch: Branch | None = None,
     **extra,
 ) -> Message:
@@ -119,7 +119,7 @@ def _create(
     checked = _check_files(files)
     now = timezone.now()
     message = Message.objects.create(
-        request=request,
+        request=application,
         branch=branch,
         author=author,
         author_side=side,
@@ -166,7 +166,7 @@ def post_message(
             _("Messages can be written once the application is submitted."), code="draft"
         )
     message = _create(
-        request=application, branch=application.branch, author=author, side=side, text=text, files=files
+        application=application, branch=application.branch, author=author, side=side, text=text, files=files
     )
     title = application.number or str(application)
     if side == Side.GRID:

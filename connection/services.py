@@ -169,15 +169,15 @@ def _replace_stages(application: ConnectionRequest, stages: Iterable[dict[str, A
 def create_draft(
     *, owner: User, data: dict[str, Any], stages: list[dict[str, Any]] | None = None
 ) -> ConnectionRequest:
-    request = ConnectionRequest(owner=owner)
+    application = ConnectionRequest(owner=owner)
     for field in EDITABLE_FIELDS:
         if field in data:
-            setattr(request, field, data[field])
-    validate_draft(request, stages)
-    request.save()
+            setattr(application, field, data[field])
+    validate_draft(application, stages)
+    application.save()
     if stages:
-        _replace_stages(request, stages)
-    return request
+        _replace_stages(application, stages)
+    return application
 
 
 @transaction.atomic
@@ -296,8 +296,8 @@ def upload_document(
 
 @transaction.atomic
 def delete_document(*, document: Document) -> None:
-    request = _lock(document.request)
-    _require_draft(request)
+    application = _lock(document.request)
+    _require_draft(application)
     files = [version.file for version in document.versions.all()]
     document.delete()
     # Files go only once the rows are gone for good.

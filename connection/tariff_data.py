@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from connection.models import Tariff
+from connection.models.tariffs import DEFAULT_VAT_PERCENT
 
 DEMO_FILE = "tariffs-demo.csv"
 MONEY_COLUMNS = (
@@ -58,7 +59,7 @@ def _record(row: dict[str, str], line: int) -> dict:
         record[column] = record[column] or Decimal("0")
     record["valid_to"] = _date(row.get("valid_to", ""), line, "valid_to")
     record["rates_include_vat"] = (row.get("rates_include_vat") or "").strip().lower() in TRUE
-    record["vat_percent"] = _decimal(row.get("vat_percent", ""), line, "vat_percent") or Decimal("20")
+    record["vat_percent"] = _decimal(row.get("vat_percent", ""), line, "vat_percent") or DEFAULT_VAT_PERCENT
     record["is_example"] = (row.get("is_example") or "").strip().lower() in TRUE
     record["source_note"] = (row.get("source_note") or "").strip()
     return record

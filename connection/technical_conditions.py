@@ -25,7 +25,7 @@ from backend.users.models import User
 from capacity_calc.electrical import breaker_rating, phase_current
 from connection import reservations
 from connection.eligibility import limits_for
-from connection.fees import FeeResult, fee_for_request
+from connection.fees import FeeResult, fee_for_application
 from connection.models import ConnectionRequest, TechnicalConditions, VoltageLevel
 from connection.models.requests import connection_point_voltage
 from connection.nearest import find_nearest
@@ -255,7 +255,7 @@ def proposal(application: ConnectionRequest, *, today: date | None = None) -> Pr
     fee = None
     if distance is not None:
         try:
-            fee = fee_for_request(application, grid_distance_m=distance, overhead_km=build_km)
+            fee = fee_for_application(application, grid_distance_m=distance, overhead_km=build_km)
         except Exception:  # an aid: without a fee the engineer types it
             logger.exception("fee unavailable for the offer form")
     notes = list(point_notes)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from backend.users.models import User
 from connection import completeness, reservations, services, technical_conditions
-from connection.fees import fee_for_request
+from connection.fees import fee_for_application
 from connection.issued_documents import (
     connection_documents,
     offer_documents,
@@ -145,7 +145,7 @@ def _check_fee(
     application: ConnectionRequest, data: dict[str, Any], granted: technical_conditions.Granted
 ) -> None:
     fee = Decimal(data["fee_rub"]).quantize(Decimal("0.01"))
-    result = fee_for_request(
+    result = fee_for_application(
         application,
         grid_distance_m=Decimal(data["grid_distance_m"]),
         overhead_km=Decimal(data.get("overhead_km") or 0),
@@ -265,7 +265,7 @@ def _as_json(data: dict[str, Any]) -> dict[str, Any]:
 @transaction.atomic
 def perform_transition(
     *,
-    request: ConnectionRequest,
+    application: ConnectionRequest,
     name: str,
     user: User,
     comment: str = "",
@@ -275,13 +275,13 @@ def perform_transition(
     before = BEFORE.get(name)
     history = _as_json(data)
 
-    def run_before(application: ConnectionRequest) -> None:
-        before(application, data, user)
+    def run_before(current: ConnectionRequest) -> None:
+        before(current, data, user)
         history.update(_as_json(data))
 
     with removed_on_failure():
         return run_transition(
-            application=request,
+            application=application,
             name=name,
             user=user,
             comment=comment,
@@ -291,4 +291,4 @@ def perform_transition(
 
 
 def submit(*, application: ConnectionRequest, user: User) -> ConnectionRequest:
-    return perform_transition(request=application, name="submit", user=user)
+    return perform_transition(application=application, name="submit", user=user)

@@ -6,7 +6,8 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from tests.factories import UserFactory
+from tests.backend.factories import UserFactory
+from tests.grid.factories import BranchFactory, TerritoryFactory
 
 
 @pytest.fixture(autouse=True)
@@ -75,8 +76,6 @@ def supervisor(db):
 
 @pytest.fixture
 def branch(db):
-    from tests.factories import BranchFactory, TerritoryFactory
-
     branch = BranchFactory(code="res-test", name="Тестовый РЭС")
     TerritoryFactory(branch=branch, name="Тестовый район")  # a square around 45.0 N, 42.0 E
     return branch
@@ -84,8 +83,6 @@ def branch(db):
 
 @pytest.fixture
 def default_branch(db):
-    from tests.factories import BranchFactory
-
     return BranchFactory(code="res-default", name="РЭС по умолчанию", is_default=True)
 
 

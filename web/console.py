@@ -8,6 +8,7 @@ days left come from the in-memory working-day calendar.
 
 from __future__ import annotations
 
+import django_filters
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -27,8 +28,8 @@ from django.utils.translation import gettext_lazy
 from backend.users.models import User
 from backend.users.roles import Role
 from connection import assignment, selectors
+from connection.filters import ApplicationFilter, search
 from connection.models import ConnectionRequest
-from connection.models.requests import RequestKind
 from grid.models import Branch
 from web.forms import parse_id
 from web.tracking import page_url
@@ -48,35 +49,90 @@ def sees_all_branches(user) -> bool:
     return user.has_role(Role.SUPERVISOR, Role.ADMINISTRATOR)
 
 
-class ConsoleFilterForm(forms.Form):
-    q = forms.CharField(
-        label=gettext_lazy("Number, applicant or INN"), required=False, max_length=100, strip=True
-    )
-    state = forms.MultipleChoiceField(
-        label=gettext_lazy("State"), choices=QUEUE_STATES, required=False, widget=forms.CheckboxSelectMultiple
-    )
-    kind = forms.ChoiceField(
-        label=gettext_lazy("Kind"), choices=[("", "—"), *RequestKind.choices], required=False
-    )
-    overdue = forms.BooleanField(label=gettext_lazy("Overdue only"), required=False)
-    due_within = forms.IntegerField(
-        label=gettext_lazy("Due within, working days"), required=False, min_value=0, max_value=365
-    )
-    assigned = forms.ChoiceField(
-        label=gettext_lazy("Assigned"),
-        choices=[("", "—"), ("me", gettext_lazy("To me")), ("none", gettext_lazy("Unassigned"))],
-        required=False,
-    )
-    branch = forms.TypedChoiceField(
-        label=gettext_lazy("Branch"), coerce=int, required=False, empty_value=None
-    )
+class WholeNumberFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
 
-    def __init__(self, *args, branches=None, **kwargs):
-        super().__init__(*args, **kwargs)
+
+class QueueFilterForm(forms.Form):
+    field_order = ["q", "state", "kind", "overdue", "due_within", "assigned", "branch"]
+
+
+class QueueFilter(ApplicationFilter):
+    """The application list's filters as the console's form: the states of the queue as checkboxes,
+    the branch picked by name (supervisors and administrators only: an engineer's queue is their
+    branches), and the filters of a work queue — search, overdue, due within so many working days,
+    assigned to me or to nobody."""
+
+    q = django_filters.CharFilter(
+        label=gettext_lazy("Number, applicant or INN"), max_length=100, strip=True, method="filter_search"
+    )
+    overdue = django_filters.BooleanFilter(
+        label=gettext_lazy("Overdue only"), widget=forms.CheckboxInput, method="filter_overdue"
+    )
+    due_within = WholeNumberFilter(
+        label=gettext_lazy("Due within, working days"),
+        min_value=0,
+        max_value=365,
+        method="filter_due_within",
+    )
+    assigned = django_filters.ChoiceFilter(
+        label=gettext_lazy("Assigned"),
+        choices=[("me", gettext_lazy("To me")), ("none", gettext_lazy("Unassigned"))],
+        empty_label="—",
+        method="filter_assigned",
+    )
+    branch = django_filters.TypedChoiceFilter(
+        field_name="branch_id", label=gettext_lazy("Branch"), coerce=int, empty_value=None
+    )
+    applicant_type = None
+    submitted_after = None
+    submitted_before = None
+    routing_needs_attention = None
+
+    class Meta:
+        model = ConnectionRequest
+        fields: list[str] = []
+        form = QueueFilterForm
+
+    def __init__(self, data=None, queryset=None, *, request, today, branches=None):
+        super().__init__(data, queryset, request=request)
+        self.today = today
+        self.filters["state"].label = gettext_lazy("State")
+        self.filters["state"].extra.update(choices=QUEUE_STATES, widget=forms.CheckboxSelectMultiple)
+        self.filters["kind"].label = gettext_lazy("Kind")
+        self.filters["kind"].extra["empty_label"] = "—"
         if branches is None:
-            del self.fields["branch"]
+            del self.filters["branch"]
         else:
-            self.fields["branch"].choices = [("", "—"), *((b.pk, b.name) for b in branches)]
+            self.filters["branch"].extra["choices"] = [
+                ("", "—"),
+                *((branch.pk, branch.name) for branch in branches),
+            ]
+
+    def filter_search(self, queryset, name, value):
+        return search(queryset, value)
+
+    def filter_overdue(self, queryset, name, value):
+        return queryset.filter(due_date__lt=self.today) if value else queryset
+
+    def filter_due_within(self, queryset, name, value):
+        return queryset.filter(due_date__lte=calendar.add_working_days(self.today, value))
+
+    def filter_assigned(self, queryset, name, value):
+        if value == "me":
+            return queryset.filter(assigned_to=self.request.user)
+        return queryset.filter(assigned_to__isnull=True)
+
+    def qs_of_every_state(self):
+        """The queue with every filter but the state: the counts per state are taken from it."""
+        queryset = self.queryset.all()
+        if not self.is_bound:
+            return queryset
+        self.is_valid()  # cleans the form: its cleaned data holds the valid filters
+        for name, value in self.form.cleaned_data.items():
+            if name != "state":
+                queryset = self.filters[name].filter(queryset, value)
+        return queryset
 
 
 def queue_scope(user):
@@ -87,30 +143,20 @@ def queue_scope(user):
     return queryset.filter(branch_id__in=list(user.branch_ids))
 
 
-def apply_filters(queryset, data: dict, *, user, today):
-    """Every filter but the state (the counts per state are taken after these)."""
-    if data.get("branch"):
-        queryset = queryset.filter(branch_id=data["branch"])
-    if data.get("kind"):
-        queryset = queryset.filter(kind=data["kind"])
-    if data.get("overdue"):
-        queryset = queryset.filter(due_date__lt=today)
-    if data.get("due_within") is not None:
-        queryset = queryset.filter(due_date__lte=calendar.add_working_days(today, data["due_within"]))
-    if data.get("assigned") == "me":
-        queryset = queryset.filter(assigned_to=user)
-    elif data.get("assigned") == "none":
-        queryset = queryset.filter(assigned_to__isnull=True)
-    text = data.get("q")
-    if text:
-        queryset = queryset.filter(
-            Q(number__icontains=text)
-            | Q(applicant__inn__startswith=text)
-            | Q(applicant__last_name__icontains=text)
-            | Q(applicant__first_name__icontains=text)
-            | Q(applicant__organisation_name__icontains=text)
-        )
-    return queryset
+def queue_filter(request, *, today) -> QueueFilter:
+    """The console's filters bound to the page's query, over the user's queue."""
+    user = request.user
+    branches = list(Branch.objects.order_by("name")) if sees_all_branches(user) else None
+    return QueueFilter(
+        request.GET or None, queue_scope(user), request=request, today=today, branches=branches
+    )
+
+
+def queue_rows(queryset):
+    """The rows of the queue in the order of the due dates."""
+    return queryset.select_related("applicant", "branch", "assigned_to").order_by(
+        F("due_date").asc(nulls_last=True), "number", "pk"
+    )
 
 
 def state_counts(queryset, *, today) -> dict:
@@ -121,32 +167,15 @@ def state_counts(queryset, *, today) -> dict:
     return queryset.aggregate(**aggregates)
 
 
-def filtered_queue(request, *, today):
-    """(form, cleaned data, queryset) of the console's filters but the state, as in the page's query."""
-    user = request.user
-    branches = list(Branch.objects.order_by("name")) if sees_all_branches(user) else None
-    form = ConsoleFilterForm(request.GET or None, branches=branches)
-    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    return form, data, apply_filters(queue_scope(user), data, user=user, today=today)
-
-
-def queue_rows(filtered, data: dict):
-    """The rows of the queue: the state filter applied, in the order of the due dates."""
-    rows = filtered.filter(state__in=data["state"]) if data.get("state") else filtered
-    return rows.select_related("applicant", "branch", "assigned_to").order_by(
-        F("due_date").asc(nulls_last=True), "number", "pk"
-    )
-
-
 @login_required
 def console(request):
     user = request.user
     if not is_console_user(user):
         raise PermissionDenied
     today = timezone.localdate()
-    form, data, filtered = filtered_queue(request, today=today)
-    raw_counts = state_counts(filtered, today=today)
-    rows = queue_rows(filtered, data)
+    filters = queue_filter(request, today=today)
+    raw_counts = state_counts(filters.qs_of_every_state(), today=today)
+    rows = queue_rows(filters.qs)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     items = list(page.object_list)
     engineers = assignment.branch_engineers({item.branch_id for item in items if item.branch_id})
@@ -192,7 +221,7 @@ def console(request):
     query = request.GET.copy()
     query.pop("page", None)
     context = {
-        "form": form,
+        "form": filters.form,
         "page": page,
         "items": items,
         "counts": counts,

@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 
 from connection.models import ConnectionRequest
 from grid.models import Branch
-from web.console import filtered_queue, is_console_user, queue_rows, queue_scope
+from web.console import is_console_user, queue_filter, queue_rows, queue_scope
 from workflow import calendar, deadlines
 from workflow.machine import Party
 from workflow.models import TransitionLog
@@ -318,7 +318,7 @@ def export_csv(request):
     if not is_console_user(user):
         raise PermissionDenied
     today = timezone.localdate()
-    _form, data, filtered = filtered_queue(request, today=today)
+    rows = queue_rows(queue_filter(request, today=today).qs)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="queue-{today.isoformat()}.csv"'
     response.write("\ufeff")
@@ -338,7 +338,7 @@ def export_csv(request):
         ]
     )
     yes, no = _("yes"), _("no")
-    for item in queue_rows(filtered, data).iterator(chunk_size=500):
+    for item in rows.iterator(chunk_size=500):
         applicant = item.applicant
         engineer = item.assigned_to
         writer.writerow(

@@ -201,7 +201,7 @@ def run_action(request, pk: int, name: str):
             )
         data = dict(serializer.validated_data)
         comment = data.pop("comment", "")
-        perform_transition(request=application, name=name, user=request.user, comment=comment, data=data)
+        perform_transition(application=application, name=name, user=request.user, comment=comment, data=data)
     except ValidationError as error:
         errors = error.message_dict if hasattr(error, "error_dict") else {"non_field_errors": error.messages}
         known = set(input_serializer(name)().fields)

@@ -80,7 +80,7 @@ def is_applicant(user) -> bool:
     return user.is_authenticated and user.has_role(Role.APPLICANT, Role.INTEGRATION)
 
 
-def own_request(request, pk: int) -> ConnectionRequest:
+def own_application(request, pk: int) -> ConnectionRequest:
     """The user's own application (another's, or one not visible, is a 404)."""
     application = get_object_or_404(
         selectors.visible_requests(request.user).select_related("applicant"), pk=pk
@@ -122,7 +122,7 @@ def new_application(request):
 def wizard(request, pk: int, step: str):
     if step not in STEP_NAMES:
         raise Http404
-    application = own_request(request, pk)
+    application = own_application(request, pk)
     if application.state != State.DRAFT:
         return redirect("web:application", pk=application.pk)
     handler = {
@@ -338,7 +338,7 @@ def _review_step(request, application):
     errors: list[str] = []
     if request.method == "POST":
         try:
-            perform_transition(request=application, name="submit", user=request.user)
+            perform_transition(application=application, name="submit", user=request.user)
         except ValidationError as error:
             errors = (
                 [message for messages_ in error.message_dict.values() for message in messages_]
@@ -354,7 +354,7 @@ def _review_step(request, application):
                 % {"number": ConnectionRequest.objects.get(pk=application.pk).number},
             )
             return redirect("web:application", pk=application.pk)
-        application = own_request(request, application.pk)
+        application = own_application(request, application.pk)
     nearest = None
     if application.requested_kw and application.voltage_level:
         nearest = nearest_for(application)
@@ -388,7 +388,7 @@ def indicative_fee(application, nearest):
     point = nearest.get("connection_point") or (nearest.get("candidates") or [None])[0]
     distance = Decimal(str(point["distance_m"])) if point else None
     try:
-        return fees.fee_for_request(application, grid_distance_m=distance)
+        return fees.fee_for_application(application, grid_distance_m=distance)
     except Exception:  # an indication only: the page must show even if the tariffs cannot answer
         logger.exception("indicative fee unavailable")
         return None
@@ -411,7 +411,7 @@ def _back(request, application):
 def upload_document(request, pk: int):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    application = own_request(request, pk)
+    application = own_application(request, pk)
     form = UploadForm(request.POST, request.FILES)
     problems: dict[str, list[str]] = {}
     if form.is_valid():
@@ -449,7 +449,7 @@ def upload_document(request, pk: int):
 def delete_document(request, pk: int, document_pk: int):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    application = own_request(request, pk)
+    application = own_application(request, pk)
     document = get_object_or_404(Document, pk=document_pk, request=application)
     try:
         services.delete_document(document=document)

@@ -13,6 +13,10 @@ from workflow.machine import Party
 from workflow.rulebook import Rules
 from workflow.states import FINAL_STATES, State
 
+#: The grid class of the shortest works term (`works_term_near_0_4kv_wd`, `near_grid_distance_m`):
+#: the voltage is part of that rule's definition, as its key says.
+NEAR_GRID_MAX_VOLTAGE_KV = Decimal("0.4")
+
 
 @dataclass(frozen=True)
 class TermFacts:
@@ -48,7 +52,7 @@ def works_term(rules: Rules, facts: TermFacts) -> Term:
     if (
         distance is not None
         and facts.voltage_kv is not None
-        and facts.voltage_kv <= Decimal("0.4")
+        and facts.voltage_kv <= NEAR_GRID_MAX_VOLTAGE_KV
         and distance <= rules.near_grid_distance_m
         and not facts.crosses_third_party_land
     ):

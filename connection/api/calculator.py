@@ -524,7 +524,7 @@ class ApplyLoadCalculationView(APIView):
             user=request.user,
             overwrite_electrical=overwrite,
         )
-        fresh = selectors.request_detail(request.user).get(pk=applied.request.pk)
+        fresh = selectors.request_detail(request.user).get(pk=applied.application.pk)
         return Response(
             {
                 "application": ConnectionRequestDetailSerializer(fresh, context={"request": request}).data,

@@ -1,7 +1,9 @@
 from rest_framework.routers import SimpleRouter
 
 from connection.api import views
-from connection.api.assets import ConnectionPointViewSet  # grid assets
+from connection.api.assets import ConnectionPointViewSet
+from connection.api.calculator import LoadCalculationRecordViewSet
+from connection.api.messages import MessageViewSet, QuestionViewSet
 
 router = SimpleRouter()
 router.register("branches", views.BranchViewSet, basename="branch")
@@ -12,17 +14,12 @@ router.register(
     views.DocumentViewSet,
     basename="connection-request-document",
 )
-router.register("connection-points", ConnectionPointViewSet, basename="connection-point")  # grid assets
-# messages: application threads and general questions
-from connection.api.messages import MessageViewSet, QuestionViewSet  # noqa: E402
-
+router.register("connection-points", ConnectionPointViewSet, basename="connection-point")
+# An application's message thread, and general questions not tied to an application.
 router.register(
     r"connection-requests/(?P<request_pk>\d+)/messages", MessageViewSet, basename="connection-request-message"
 )
 router.register("questions", QuestionViewSet, basename="question")
-# load calculations applied to an application, with their trace
-from connection.api.calculator import LoadCalculationRecordViewSet  # noqa: E402
-
 router.register(
     r"connection-requests/(?P<request_pk>\d+)/load-calculations",
     LoadCalculationRecordViewSet,

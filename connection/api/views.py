@@ -27,7 +27,6 @@ from backend.api.parsers import JSONParser
 from backend.storage import open_stored
 from backend.users.models import User
 from connection import assignment, completeness, selectors, services, technical_conditions, workflow_actions
-from connection.api.filters import ConnectionRequestFilter
 from connection.api.offer import OfferProposalSerializer, proposal_data
 from connection.api.parsers import StrictMultiPartParser
 from connection.api.permissions import CanApply, IsOwnerForWrites
@@ -49,6 +48,7 @@ from connection.api.transitions import (
     describe_fields,
     input_serializer,
 )
+from connection.filters import SEARCH_FIELDS, ApplicationFilter
 from connection.models import Applicant, ConnectionRequest, Document
 from grid.models import Branch
 from workflow import services as workflow_services
@@ -163,14 +163,8 @@ REQUEST_ID = OpenApiParameter(
 )
 class ConnectionRequestViewSet(viewsets.ModelViewSet):
     permission_classes = [IsAuthenticated, CanApply, IsOwnerForWrites]
-    filterset_class = ConnectionRequestFilter
-    search_fields = [
-        "number",
-        "applicant__last_name",
-        "applicant__first_name",
-        "applicant__organisation_name",
-        "applicant__inn",
-    ]
+    filterset_class = ApplicationFilter
+    search_fields = SEARCH_FIELDS
     ordering_fields = ["created_at", "submitted_at", "number", "total_kw"]
     queryset = ConnectionRequest.objects.none()
     extra_error_codes = ["409"]
@@ -282,7 +276,7 @@ class ConnectionRequestViewSet(viewsets.ModelViewSet):
             data = dict(serializer.validated_data)
             comment = data.pop("comment", "")
             application = workflow_actions.perform_transition(
-                request=application, name=name, user=request.user, comment=comment, data=data
+                application=application, name=name, user=request.user, comment=comment, data=data
             )
         except TransitionError as error:
             raise api_exception(error) from error

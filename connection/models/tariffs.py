@@ -18,6 +18,8 @@ from django.utils.translation import gettext_lazy as _
 
 #: ISO 3166-2 code of the region the portal serves by default (Stavropol Krai).
 DEFAULT_REGION = "RU-STA"
+#: VAT of a tariff that does not state its own (the rate of the Tax Code, art. 164 p. 3).
+DEFAULT_VAT_PERCENT = Decimal("20")
 
 MONEY = {"max_digits": 14, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
 
@@ -65,7 +67,7 @@ class Tariff(models.Model):
         _("VAT, %"),
         max_digits=5,
         decimal_places=2,
-        default=Decimal("20"),
+        default=DEFAULT_VAT_PERCENT,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
     )
     source_note = models.CharField(_("source"), max_length=500, blank=True)

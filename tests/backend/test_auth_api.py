@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from backend.users import services
 from backend.users.models import ApiToken
-from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.backend.factories import DEFAULT_PASSWORD, UserFactory
+from tests.grid.factories import BranchFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -117,8 +118,6 @@ def test_token_request_validation_names_fields(api_client):
 
 
 def test_me_shows_roles_and_branches(make_client):
-    from tests.factories import BranchFactory
-
     branch = BranchFactory(code="res-99")
     engineer = UserFactory(role="engineer", branches=[branch])
     body = make_client(engineer).get(ME).json()

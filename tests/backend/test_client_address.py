@@ -8,7 +8,7 @@ import pytest
 from django.test import RequestFactory
 
 from backend.users.client_address import client_address
-from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.backend.factories import DEFAULT_PASSWORD, UserFactory
 
 CALCULATOR = "/api/v1/load-calculations/"
 TOKEN = "/api/v1/auth/token/"

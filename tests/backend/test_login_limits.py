@@ -17,7 +17,7 @@ from django.utils import timezone
 from backend.celery import app as celery_app
 from backend.users import login_guard
 from backend.users.models import User
-from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.backend.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from django.core import mail
 from django.test import Client
 
 from backend.users.models import User
-from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.backend.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from backend.users.roles import ROLE_PERMISSIONS, Role
-from tests.factories import UserFactory
+from tests.backend.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

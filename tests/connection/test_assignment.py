@@ -9,7 +9,9 @@ from django.utils import timezone
 from connection import assignment
 from connection.api.views import history_entry
 from connection.models import ConnectionRequest
-from tests.factories import BranchFactory, ConnectionRequestFactory, UserFactory
+from tests.backend.factories import UserFactory
+from tests.connection.factories import ConnectionRequestFactory
+from tests.grid.factories import BranchFactory
 from web.tracking import _history
 from workflow.models import TransitionLog
 from workflow.services import label_of

@@ -4,7 +4,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from connection.models import Document, DocumentVersion
-from tests.factories import PDF_BYTES, ConnectionRequestFactory, UserFactory, png_bytes
+from tests.backend.factories import UserFactory
+from tests.connection.factories import PDF_BYTES, ConnectionRequestFactory, png_bytes
 
 pytestmark = pytest.mark.django_db
 

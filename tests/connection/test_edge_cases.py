@@ -4,8 +4,9 @@ wrong answer."""
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tests.factories import PDF_BYTES, BranchFactory, ConnectionRequestFactory, UserFactory
-from tests.grid.factories import point
+from tests.backend.factories import UserFactory
+from tests.connection.factories import PDF_BYTES, ConnectionRequestFactory
+from tests.grid.factories import BranchFactory, point
 from tests.workflow.helpers import URL, application_in_state, data_for, run
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from django.utils import translation
 
 from connection.models import ConnectionRequest, Tariff
 from connection.tariff_data import load_demo_tariffs
-from tests.factories import TariffFactory
+from tests.connection.factories import ConnectionRequestFactory, TariffFactory
 from tests.workflow.helpers import TC_MEASURES, application_in_state
 from workflow.models import TransitionLog
 
@@ -137,8 +137,6 @@ def test_demo_tariffs_load_idempotently_and_are_examples():
 
 
 def test_applicants_cannot_upload_issued_document_types(make_client, applicant):
-    from tests.factories import ConnectionRequestFactory
-
     draft = ConnectionRequestFactory(applicant__owner=applicant, owner=applicant)
     upload = SimpleUploadedFile("invoice.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
     response = make_client(applicant).post(
@@ -152,7 +150,6 @@ def test_the_upload_service_refuses_issued_document_types(applicant):
     from django.core.exceptions import ValidationError
 
     from connection import services
-    from tests.factories import ConnectionRequestFactory
 
     draft = ConnectionRequestFactory(applicant__owner=applicant, owner=applicant)
     upload = SimpleUploadedFile("act.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.factories import ConnectionRequestFactory
+from tests.connection.factories import ConnectionRequestFactory
 from tests.workflow.helpers import URL
 
 pytestmark = pytest.mark.django_db

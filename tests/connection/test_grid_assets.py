@@ -20,6 +20,7 @@ from connection import reservations, workflow_actions
 from connection.models import ConnectionRequest, Reservation
 from grid import asset_import, index_cache
 from grid.models import AssetCapacity, GridAsset
+from tests.backend.factories import UserFactory
 from tests.grid.factories import AssetCapacityFactory, point
 from tests.workflow.helpers import TC_MEASURES, application_in_state
 from workflow.jobs import run_deadline_jobs
@@ -331,7 +332,7 @@ def test_twenty_concurrent_offers_on_room_for_five(branch, supervisor):
         try:
             barrier.wait()
             workflow_actions.perform_transition(
-                request=application,
+                application=application,
                 name="issue_offer",
                 user=supervisor,
                 data={**OFFER, "connection_point_id": capacity.pk},
@@ -365,8 +366,6 @@ def test_twenty_concurrent_offers_on_room_for_five(branch, supervisor):
 
 @pytest.mark.django_db
 def test_admin_pages(client, branch):
-    from tests.factories import UserFactory
-
     admin_user = UserFactory(role="administrator", is_staff=True, is_superuser=True)
     client.force_login(admin_user)
     capacity = point("45.001000", "42.001000")
@@ -383,8 +382,6 @@ def test_admin_pages(client, branch):
 @pytest.mark.django_db
 def test_import_from_the_admin_reports_rejected_rows(client):
     from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from tests.factories import UserFactory
 
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     assert "import/" in client.get("/admin/grid/gridasset/").content.decode()

@@ -13,13 +13,9 @@ from django.utils.html import escape
 import capacity_calc
 from connection import selectors
 from connection.models import ConnectionRequest, LoadCalculation
-from tests.factories import (
-    ApplicantFactory,
-    BranchFactory,
-    ConnectionRequestFactory,
-    LegalEntityFactory,
-    UserFactory,
-)
+from tests.backend.factories import UserFactory
+from tests.connection.factories import ApplicantFactory, ConnectionRequestFactory, LegalEntityFactory
+from tests.grid.factories import BranchFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -11,13 +11,9 @@ from rest_framework.throttling import ScopedRateThrottle
 import capacity_calc
 from connection.load_calculation import apply_load_result
 from connection.models import CommissioningStage, ConnectionRequest
-from tests.factories import (
-    ApplicantFactory,
-    BranchFactory,
-    ConnectionRequestFactory,
-    LegalEntityFactory,
-    UserFactory,
-)
+from tests.backend.factories import UserFactory
+from tests.connection.factories import ApplicantFactory, ConnectionRequestFactory, LegalEntityFactory
+from tests.grid.factories import BranchFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -7,15 +7,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from connection import workflow_actions
 from connection.models import Message, MessageAttachment
-from tests.factories import (
-    PDF_BYTES,
-    BranchFactory,
-    ConnectionRequestFactory,
-    TerritoryFactory,
-    UserFactory,
-    png_bytes,
-    square_wkt,
-)
+from tests.backend.factories import UserFactory
+from tests.connection.factories import PDF_BYTES, ConnectionRequestFactory, png_bytes
+from tests.grid.factories import BranchFactory, TerritoryFactory, square_wkt
 from workflow.models import Notification
 
 pytestmark = pytest.mark.django_db

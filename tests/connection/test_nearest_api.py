@@ -11,8 +11,7 @@ import pytest
 
 from connection import reservations
 from grid import index_cache
-from tests.factories import TerritoryFactory, square_wkt
-from tests.grid.factories import point
+from tests.grid.factories import TerritoryFactory, point, square_wkt
 from tests.workflow.helpers import application_in_state
 
 URL = "/api/v1/connection-points/"

@@ -8,7 +8,8 @@ from django.db import connections
 
 from connection import workflow_actions
 from connection.models import ConnectionRequest
-from tests.factories import BranchFactory, ConnectionRequestFactory, TerritoryFactory
+from tests.connection.factories import ConnectionRequestFactory
+from tests.grid.factories import BranchFactory, TerritoryFactory
 
 # Skipped at collection, not in a fixture: a transactional test that starts on SQLite would flush
 # and restore the database around itself for nothing.

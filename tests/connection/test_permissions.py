@@ -6,7 +6,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from connection import workflow_actions
-from tests.factories import PDF_BYTES, BranchFactory, ConnectionRequestFactory, UserFactory, add_document
+from tests.backend.factories import UserFactory
+from tests.connection.factories import PDF_BYTES, ConnectionRequestFactory, add_document
+from tests.grid.factories import BranchFactory
 
 pytestmark = pytest.mark.django_db
 

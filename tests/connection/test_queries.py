@@ -12,7 +12,8 @@ from rest_framework.test import APIClient
 from backend.users.services import issue_token
 from connection.models import Document, DocumentVersion
 from grid import index_cache
-from tests.factories import ApplicantFactory, ConnectionRequestFactory, UserFactory
+from tests.backend.factories import UserFactory
+from tests.connection.factories import ApplicantFactory, ConnectionRequestFactory
 from tests.grid.factories import point
 from tests.workflow.helpers import application_in_state
 from workflow.models import TransitionLog

@@ -7,15 +7,8 @@ import pytest
 
 from connection.models import Applicant, ConnectionRequest
 from grid.models import RoutingMethod
-from tests.factories import (
-    VALID,
-    ApplicantFactory,
-    BranchFactory,
-    ConnectionRequestFactory,
-    LegalEntityFactory,
-    TerritoryFactory,
-    square_wkt,
-)
+from tests.connection.factories import VALID, ApplicantFactory, ConnectionRequestFactory, LegalEntityFactory
+from tests.grid.factories import BranchFactory, TerritoryFactory, square_wkt
 
 pytestmark = pytest.mark.django_db
 

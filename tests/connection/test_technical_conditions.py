@@ -12,8 +12,9 @@ from django.utils.translation import gettext
 
 from connection import technical_conditions
 from connection.models import Reservation, TechnicalConditions
-from tests.factories import BranchFactory, TariffFactory
-from tests.grid.factories import point
+from tests.backend.factories import UserFactory
+from tests.connection.factories import LegalEntityFactory, TariffFactory
+from tests.grid.factories import BranchFactory, point
 from tests.workflow.helpers import TC_MEASURES, application_in_state
 
 pytestmark = pytest.mark.django_db
@@ -144,8 +145,6 @@ def test_household_conditions_stay_within_the_rules(make_client, supervisor, bra
 
 
 def test_a_business_may_get_category_ii_at_10_kv(make_client, supervisor, branch):
-    from tests.factories import LegalEntityFactory
-
     application = application_in_state(
         "under_review",
         branch=branch,
@@ -182,8 +181,6 @@ def test_transitions_api_describes_the_choices(make_client, supervisor, branch):
 
 
 def test_offer_proposal_is_refused_for_drafts_and_other_branches(make_client, branch):
-    from tests.factories import UserFactory
-
     application = application_in_state("under_review", branch=branch)
     outsider = UserFactory(role="engineer", branches=[BranchFactory(code="far")])
     assert make_client(outsider).get(f"{URL}{application.pk}/offer-proposal/").status_code == 404
@@ -244,8 +241,6 @@ def test_the_power_granted_is_what_is_reserved_and_paid_for(make_client, supervi
 
 
 def test_the_voltage_granted_must_match_the_point(make_client, supervisor, branch):
-    from tests.factories import LegalEntityFactory
-
     low = point("45.001000", "42.000000", branch=branch, voltage_kv="0.4")
     application = application_in_state(
         "under_review", branch=branch, applicant=LegalEntityFactory(), requested_kw=Decimal("100")

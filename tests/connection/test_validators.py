@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from connection import validators
-from tests.factories import VALID
+from tests.connection.factories import VALID
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Factories of the asset register: grid assets and their capacity per voltage level."""
+"""Factories of the grid: branches, territories, grid assets and their capacity per voltage level."""
 
 from __future__ import annotations
 
@@ -6,7 +6,31 @@ from decimal import Decimal
 
 import factory
 
-from grid.models import AssetCapacity, GridAsset
+from grid.models import AssetCapacity, Branch, GridAsset, Territory
+
+
+class BranchFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Branch
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"res-t{n:03d}")
+    name = factory.Sequence(lambda n: f"Тестовый РЭС {n}")
+
+
+def square_wkt(lat: float, lon: float, half_side_deg: float = 0.05) -> str:
+    s = half_side_deg
+    return f"POLYGON(({lon - s} {lat - s}, {lon + s} {lat - s}, {lon + s} {lat + s}, {lon - s} {lat + s}, {lon - s} {lat - s}))"
+
+
+class TerritoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Territory
+
+    branch = factory.SubFactory(BranchFactory)
+    name = factory.Sequence(lambda n: f"Территория {n}")
+    settlement_kind = "rural"
+    boundary_wkt = square_wkt(45.0, 42.0)
 
 
 class GridAssetFactory(factory.django.DjangoModelFactory):

@@ -5,7 +5,9 @@ import json
 from django.test import Client
 
 from backend.users.services import issue_token
-from tests.factories import BranchFactory, ConnectionRequestFactory, TerritoryFactory, UserFactory
+from tests.backend.factories import UserFactory
+from tests.connection.factories import ConnectionRequestFactory
+from tests.grid.factories import BranchFactory, TerritoryFactory
 from tests.workflow.helpers import application_in_state
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tests.factories import PDF_BYTES
+from tests.connection.factories import PDF_BYTES
 from tests.operations.services import HAS_POSTGRES, Portal, PostgresCluster, manage, production_env, seed
 
 pytestmark = [

@@ -12,7 +12,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from connection.models import DocumentVersion
-from tests.factories import PDF_BYTES, ConnectionRequestFactory
+from tests.connection.factories import PDF_BYTES, ConnectionRequestFactory
 
 pytestmark = pytest.mark.django_db
 

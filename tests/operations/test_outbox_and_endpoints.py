@@ -18,7 +18,9 @@ from django.core.management import call_command
 from django.db.models import Count
 
 from connection.models import ConnectionRequest, DocumentVersion
-from tests.factories import PDF_BYTES, BranchFactory, ConnectionRequestFactory, TerritoryFactory, UserFactory
+from tests.backend.factories import UserFactory
+from tests.connection.factories import PDF_BYTES, ConnectionRequestFactory
+from tests.grid.factories import BranchFactory, TerritoryFactory
 from tests.workflow.helpers import application_in_state
 from workflow.models import Notification, OutboxEmail
 

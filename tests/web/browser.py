@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.factories import DEFAULT_PASSWORD, PDF_BYTES
+from tests.backend.factories import DEFAULT_PASSWORD
+from tests.connection.factories import PDF_BYTES
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"

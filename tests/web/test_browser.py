@@ -11,8 +11,9 @@ from django.core import mail
 
 from connection.models import ConnectionRequest
 from connection.workflow_actions import perform_transition
-from tests.factories import DEFAULT_PASSWORD, PDF_BYTES, BranchFactory, TerritoryFactory, UserFactory
-from tests.grid.factories import point
+from tests.backend.factories import DEFAULT_PASSWORD, UserFactory
+from tests.connection.factories import PDF_BYTES
+from tests.grid.factories import BranchFactory, TerritoryFactory, point
 from tests.web.browser import CHROMIUM, log_in, shoot, upload
 from tests.workflow.helpers import application_in_state
 
@@ -182,7 +183,7 @@ def test_information_request_answered_and_resubmitted(page, live_server):
         "submitted", branch=branch, applicant__owner=applicant, owner=applicant
     )
     perform_transition(
-        request=application,
+        application=application,
         name="request_info",
         user=engineer,
         comment="Please add the page with the registration address",

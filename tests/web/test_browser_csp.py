@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.factories import BranchFactory, TerritoryFactory, UserFactory
-from tests.grid.factories import point
+from tests.backend.factories import UserFactory
+from tests.grid.factories import BranchFactory, TerritoryFactory, point
 from tests.web.browser import CHROMIUM, log_in
 from tests.workflow.helpers import application_in_state
 

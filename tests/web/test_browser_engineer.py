@@ -13,8 +13,9 @@ import pytest
 
 from connection import services
 from connection.models import ConnectionRequest, TechnicalConditions
-from tests.factories import BranchFactory, TariffFactory, TerritoryFactory, UserFactory
-from tests.grid.factories import point
+from tests.backend.factories import UserFactory
+from tests.connection.factories import TariffFactory
+from tests.grid.factories import BranchFactory, TerritoryFactory, point
 from tests.web.browser import CHROMIUM, log_in, shoot, upload
 from tests.workflow.helpers import application_in_state
 

@@ -9,15 +9,12 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from connection.models import ConnectionRequest
-from tests.factories import (
-    ApplicantFactory,
-    BranchFactory,
-    ConnectionRequestFactory,
-    LegalEntityFactory,
-    UserFactory,
-)
+from tests.backend.factories import DEFAULT_PASSWORD, UserFactory
+from tests.connection.factories import ApplicantFactory, ConnectionRequestFactory, LegalEntityFactory
+from tests.grid.factories import BranchFactory
 from workflow import calendar
 from workflow.models import TransitionLog
 
@@ -25,6 +22,7 @@ pytestmark = pytest.mark.django_db
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 URL = "/console/"
+API_URL = "/api/v1/connection-requests/"
 _numbers = iter(range(1, 10**6))
 
 
@@ -169,6 +167,29 @@ def test_search_by_number_name_and_inn(engineer, north, today):
     assert numbers(client.get(URL, {"q": "Петров"})) == [person.number]
 
 
+def test_search_and_filters_find_what_the_api_list_finds(engineer, north, today):
+    """One filter set: the console's search, state and kind give the API list's answer."""
+    person = queued(north, due=today, applicant=ApplicantFactory(last_name="Петров", first_name="Пётр"))
+    queued(north, due=today, applicant=ApplicantFactory(last_name="Петров", first_name="Павел"))
+    queued(
+        north,
+        state="under_review",
+        due=today,
+        kind="temporary",
+        temporary_term_months=6,
+        applicant=LegalEntityFactory(),
+    )
+    console, api = client_for(engineer), APIClient()
+    api.force_authenticate(engineer)
+    for console_query, api_query in (
+        ({"q": "Петров Пётр"}, {"search": "Петров Пётр"}),
+        ({"state": "under_review", "kind": "temporary"}, {"state": "under_review", "kind": "temporary"}),
+    ):
+        listed = api.get(API_URL, api_query).json()["results"]
+        assert sorted(numbers(console.get(URL, console_query))) == sorted(row["number"] for row in listed)
+    assert numbers(console.get(URL, {"q": "Петров Пётр"})) == [person.number]
+
+
 def test_counts_per_state(engineer, north, today):
     queued(north, due=today)
     queued(north, due=today)
@@ -276,8 +297,6 @@ def test_assign_with_a_malformed_engineer_id_is_refused_not_an_error(engineer, n
 
 
 def test_staff_land_on_the_console_and_applicants_on_their_applications(engineer):
-    from tests.factories import DEFAULT_PASSWORD
-
     applicant = UserFactory(role="applicant")
     for user, landing in ((engineer, "/console/"), (applicant, "/applications/")):
         response = Client(**EN).post(

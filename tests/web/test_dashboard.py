@@ -12,7 +12,9 @@ from django.test import Client
 from django.utils import timezone
 
 from connection.models import ConnectionRequest
-from tests.factories import BranchFactory, ConnectionRequestFactory, LegalEntityFactory, UserFactory
+from tests.backend.factories import UserFactory
+from tests.connection.factories import ConnectionRequestFactory, LegalEntityFactory
+from tests.grid.factories import BranchFactory
 from workflow import calendar
 from workflow.models import TransitionLog
 

@@ -12,8 +12,9 @@ from django.test import Client
 from django.utils import timezone
 
 from connection.models import ConnectionRequest, Reservation, TechnicalConditions
-from tests.factories import BranchFactory, TariffFactory, UserFactory
-from tests.grid.factories import point
+from tests.backend.factories import UserFactory
+from tests.connection.factories import TariffFactory, add_document, png_bytes
+from tests.grid.factories import BranchFactory, point
 from tests.workflow.helpers import application_in_state
 from workflow.models import TransitionLog
 
@@ -286,7 +287,6 @@ def test_queries_do_not_grow_with_documents_history_and_messages(engineer, north
     from django.test.utils import CaptureQueriesContext
 
     from connection import messaging
-    from tests.factories import add_document
 
     application = application_in_state("needs_info", branch=north)
     client = client_for(engineer)
@@ -321,7 +321,6 @@ def test_images_are_viewable_in_the_page_too(engineer, north):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from connection import services
-    from tests.factories import png_bytes
 
     application = application_in_state("needs_info", branch=north)
     version = services.upload_document(

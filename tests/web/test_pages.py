@@ -4,6 +4,7 @@ visibility, actions from the workflow, and the weight of each page's scripts and
 from __future__ import annotations
 
 import re
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,8 +14,10 @@ from django.core import mail
 from django.test import Client
 
 from connection.models import ConnectionRequest
-from tests.factories import DEFAULT_PASSWORD, ConnectionRequestFactory, TerritoryFactory, UserFactory
-from tests.grid.factories import point
+from tests.backend.factories import DEFAULT_PASSWORD, UserFactory
+from tests.connection.factories import PDF_BYTES, ConnectionRequestFactory
+from tests.grid.factories import TerritoryFactory, point
+from tests.workflow.factories import version_with
 from tests.workflow.helpers import application_in_state
 
 pytestmark = pytest.mark.django_db
@@ -49,6 +52,28 @@ def test_public_pages_render(url):
     response = Client(**EN).get(url)
     assert response.status_code == 200
     assert b"<main" in response.content
+
+
+def test_home_page_states_the_limits_of_the_rulebook_in_force():
+    def limits(language: str) -> str:
+        html = Client(HTTP_ACCEPT_LANGUAGE=language).get("/").content.decode()
+        return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+    assert "up to 15 kW in total, reliability category III, 0.4 kV or below" in limits("en")
+    assert "до 15 кВт в сумме, категория надёжности III, 0,4 кВ и ниже" in limits("ru")
+    assert "devices of up to 150 kW at up to 20 kV" in limits("en")
+    version_with(
+        date(2025, 1, 1),
+        household_max_kw="12",
+        household_max_voltage_kv="0.23",
+        business_max_kw="140",
+        business_max_voltage_kv="10",
+        business_reliability_categories="III",
+    )
+    page = limits("en")
+    assert "up to 12 kW in total, reliability category III, 0.23 kV or below" in page
+    assert "up to 140 kW in total, reliability category III, up to 10 kV" in page
+    assert "devices of up to 140 kW at up to 10 kV" in page
 
 
 def test_register_mails_an_activation_link_then_the_login_opens_the_applications(
@@ -198,8 +223,6 @@ def test_wizard_saves_every_step_and_submits(applicant):
 def _pdf(name):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from tests.factories import PDF_BYTES
-
     return SimpleUploadedFile(name, PDF_BYTES, content_type="application/pdf")
 
 
@@ -314,8 +337,6 @@ def test_applicant_chooses_a_connection_point_and_the_offer_reserves_there(branc
     from decimal import Decimal
 
     from grid.models import AssetCapacity
-    from tests.factories import ConnectionRequestFactory
-    from tests.grid.factories import point
 
     near = point("45.001000", "42.000000", installed_kw="100", name="ТП-1", branch=branch)
     other = point("45.002000", "42.000000", installed_kw="100", name="ТП-2", branch=branch)
@@ -339,15 +360,14 @@ def test_applicant_chooses_a_connection_point_and_the_offer_reserves_there(branc
     assert draft.preferred_connection_point_id == other.pk
 
     from connection import workflow_actions
-    from tests.factories import UserFactory
     from tests.workflow.helpers import data_for
 
     workflow_actions.submit(application=draft, user=draft.owner)
     engineer = UserFactory(role="engineer", branches=[branch])
     draft.refresh_from_db()
-    workflow_actions.perform_transition(request=draft, name="accept", user=engineer)
+    workflow_actions.perform_transition(application=draft, name="accept", user=engineer)
     offer = {**data_for("issue_offer"), "fee_rub": Decimal("75000"), "grid_distance_m": Decimal("120")}
-    workflow_actions.perform_transition(request=draft, name="issue_offer", user=engineer, data=offer)
+    workflow_actions.perform_transition(application=draft, name="issue_offer", user=engineer, data=offer)
     assert AssetCapacity.objects.get(pk=other.pk).reserved_kw == draft.requested_kw
     assert AssetCapacity.objects.get(pk=near.pk).reserved_kw == 0
 
@@ -357,7 +377,6 @@ def test_owner_sees_and_writes_in_the_message_thread(branch):
 
     from connection import messaging, workflow_actions
     from connection.models import Message
-    from tests.factories import PDF_BYTES
 
     application = ConnectionRequestFactory(with_documents=True)
     workflow_actions.submit(application=application, user=application.owner)
@@ -412,8 +431,6 @@ def test_owner_sees_and_writes_in_the_message_thread(branch):
 def test_review_shows_the_indicative_fee_from_the_tariffs(branch):
     from django.core.management import call_command
 
-    from tests.factories import ConnectionRequestFactory
-
     call_command("load_tariffs", verbosity=0)
     point("45.001000", "42.000000", installed_kw="400", name="ТП-1", branch=branch)
     draft = ConnectionRequestFactory(with_documents=True)
@@ -433,8 +450,6 @@ def test_calculator_with_a_non_ascii_digit_application_id_is_not_an_error(applic
 
 @pytest.mark.django_db
 def test_choosing_a_saved_applicant_with_a_malformed_id_is_404(applicant):
-    from tests.factories import ConnectionRequestFactory
-
     draft = ConnectionRequestFactory(applicant__owner=applicant, owner=applicant)
     response = client_for(applicant).post(f"/applications/{draft.pk}/edit/applicant/", {"use_applicant": "²"})
     assert response.status_code == 404

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from connection.models import ConnectionRequest
-from tests.factories import ConnectionRequestFactory
+from tests.connection.factories import ConnectionRequestFactory
 from workflow.rulebook import get_rules
 from workflow.services import refresh_deadline
 

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from django.urls import reverse
 
-from tests.factories import UserFactory
+from tests.backend.factories import UserFactory
 from tests.workflow.factories import version_with
 from workflow.calendar import is_working_day
 from workflow.models import RulebookVersion, local_today

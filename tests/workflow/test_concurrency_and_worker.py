@@ -15,7 +15,8 @@ from django.db import connections
 from rest_framework.test import APIClient
 
 from connection.models import ConnectionRequest
-from tests.factories import BranchFactory, TerritoryFactory, UserFactory
+from tests.backend.factories import UserFactory
+from tests.grid.factories import BranchFactory, TerritoryFactory
 from tests.workflow.helpers import application_in_state
 from workflow.models import TransitionLog
 

@@ -10,7 +10,8 @@ from django.core import mail
 from django.core.management import call_command
 
 from connection.models import ConnectionRequest
-from tests.factories import ConnectionRequestFactory, UserFactory
+from tests.backend.factories import UserFactory
+from tests.connection.factories import ConnectionRequestFactory
 from tests.workflow.helpers import URL, application_in_state, data_for, run
 from workflow import deadlines
 from workflow.jobs import run_deadline_jobs

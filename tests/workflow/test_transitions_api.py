@@ -4,7 +4,8 @@ and the current step, through the API."""
 import pytest
 from django.core.exceptions import ValidationError
 
-from tests.factories import BranchFactory, UserFactory
+from tests.backend.factories import UserFactory
+from tests.grid.factories import BranchFactory
 from tests.workflow.helpers import URL, application_in_state, data_for, run
 from workflow.models import TransitionLog
 from workflow.services import TRANSITIONS

@@ -1,52 +1,19 @@
-"""factory-boy factories for the portal's models."""
+"""Factories of the connection domain: applicants, applications, their documents, tariffs."""
 
 from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from io import BytesIO
 
 import factory
-from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
-from backend.users.models import User
-from grid.models import Branch
-
-DEFAULT_PASSWORD = "Correct-Horse-42-battery"
-
-
-class BranchFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Branch
-        django_get_or_create = ("code",)
-
-    code = factory.Sequence(lambda n: f"res-t{n:03d}")
-    name = factory.Sequence(lambda n: f"Тестовый РЭС {n}")
-
-
-class UserFactory(factory.django.DjangoModelFactory):
-    """`UserFactory(role="engineer", branches=[branch])`."""
-
-    class Meta:
-        model = User
-        skip_postgeneration_save = True
-
-    email = factory.Sequence(lambda n: f"user{n}@example.ru")
-    last_name = "Иванов"
-    first_name = "Иван"
-    password = factory.django.Password(DEFAULT_PASSWORD)
-
-    @factory.post_generation
-    def role(self, create, extracted, **kwargs):
-        if extracted:
-            self.groups.add(Group.objects.get(name=extracted))
-
-    @factory.post_generation
-    def branches(self, create, extracted, **kwargs):
-        if extracted:
-            self.branches.set(extracted)
-
-
-# Connection domain
+from connection import services
+from connection.completeness import required_documents
+from connection.models import Applicant, CommissioningStage, ConnectionRequest, Tariff
+from tests.backend.factories import UserFactory
 
 # Real, check-digit-valid identifiers (public examples: Sberbank's INN/OGRN; generated SNILS).
 VALID = {
@@ -58,27 +25,14 @@ VALID = {
     "snils": "11223344595",
 }
 
-
-def square_wkt(lat: float, lon: float, half_side_deg: float = 0.05) -> str:
-    s = half_side_deg
-    return f"POLYGON(({lon - s} {lat - s}, {lon + s} {lat - s}, {lon + s} {lat + s}, {lon - s} {lat + s}, {lon - s} {lat - s}))"
-
-
-class TerritoryFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = "grid.Territory"
-
-    branch = factory.SubFactory(BranchFactory)
-    name = factory.Sequence(lambda n: f"Территория {n}")
-    settlement_kind = "rural"
-    boundary_wkt = square_wkt(45.0, 42.0)
+PDF_BYTES = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 
 
 class ApplicantFactory(factory.django.DjangoModelFactory):
     """An individual with every field the completeness check asks for."""
 
     class Meta:
-        model = "connection.Applicant"
+        model = Applicant
 
     owner = factory.SubFactory(UserFactory, role="applicant")
     applicant_type = "individual"
@@ -116,7 +70,7 @@ class ConnectionRequestFactory(factory.django.DjangoModelFactory):
     """A complete household draft of 15 kW at 0.4 kV (documents come from `with_documents`)."""
 
     class Meta:
-        model = "connection.ConnectionRequest"
+        model = ConnectionRequest
         skip_postgeneration_save = True
 
     applicant = factory.SubFactory(ApplicantFactory)
@@ -138,8 +92,6 @@ class ConnectionRequestFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def stages(self, create, extracted, **kwargs):
         if create:
-            from connection.models import CommissioningStage
-
             CommissioningStage.objects.create(
                 request=self, position=1, planned_date=datetime.date(2027, 6, 1), power_kw=self.requested_kw
             )
@@ -147,13 +99,8 @@ class ConnectionRequestFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def with_documents(self, create, extracted, **kwargs):
         if create and extracted:
-            from connection.completeness import required_documents
-
             for doc_type in required_documents(self):
                 add_document(self, doc_type)
-
-
-PDF_BYTES = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 
 
 class TariffFactory(factory.django.DjangoModelFactory):
@@ -161,7 +108,7 @@ class TariffFactory(factory.django.DjangoModelFactory):
     per km of overhead line, metering 26 000, VAT included — so 15 kW within 300 m costs 75 000."""
 
     class Meta:
-        model = "connection.Tariff"
+        model = Tariff
 
     region = "RU-STA"
     applicant_group = "household"
@@ -173,24 +120,18 @@ class TariffFactory(factory.django.DjangoModelFactory):
 
 
 def png_bytes() -> bytes:
-    from io import BytesIO
-
-    from PIL import Image
-
     buffer = BytesIO()
     Image.new("RGB", (4, 4), (200, 30, 30)).save(buffer, format="PNG")
     return buffer.getvalue()
 
 
-def add_document(request, doc_type: str, content: bytes = PDF_BYTES, name: str = "scan.pdf"):
+def add_document(
+    application: ConnectionRequest, doc_type: str, content: bytes = PDF_BYTES, name: str = "scan.pdf"
+):
     """A stored document version, written as the service would (for fixtures, not API tests)."""
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from connection import services
-
     return services.upload_document(
-        application=request,
-        user=request.owner,
+        application=application,
+        user=application.owner,
         doc_type=doc_type,
         upload=SimpleUploadedFile(name, content, content_type="application/pdf"),
     )
