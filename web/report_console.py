@@ -257,7 +257,7 @@ def dashboard_csv(request):
                 row.reports,
                 row.answered,
                 row.overdue,
-                row.mean_answer_working_days or "",
+                "" if row.mean_answer_working_days is None else row.mean_answer_working_days,
             ]
         )
     return response

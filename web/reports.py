@@ -30,6 +30,15 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's documented recipe); the content checks are the service's."""
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data if item]
+        return [super().clean(data, initial)] if data else []
+
+
 class ReportForm(forms.Form):
     kind = forms.ChoiceField(
         label=gettext_lazy("What happened"), choices=ReportKind.choices, widget=forms.RadioSelect
@@ -54,7 +63,7 @@ class ReportForm(forms.Form):
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-    photos = forms.FileField(
+    photos = MultipleFileField(
         label=gettext_lazy("Photos"),
         required=False,
         widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png"}),
@@ -75,9 +84,6 @@ class ReportForm(forms.Form):
         self.fields["settlement"].choices = [("", "—"), *((item.name, item.name) for item in settlements())]
         if user is None or not user.is_authenticated:
             self.fields["contact_email"].required = True
-
-    def clean_photos(self):
-        return self.files.getlist("photos") if self.files else []
 
 
 def _map_context() -> dict:
