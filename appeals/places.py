@@ -4,6 +4,7 @@ from the towns list shipped with the grid data)."""
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -42,5 +43,9 @@ def settlement_named(name: str) -> Settlement | None:
 def settlement_in_text(text: str) -> Settlement | None:
     """The settlement a free-text address names (the longest name found), or None."""
     words = text.casefold().replace("ё", "е")
-    named = [item for item in settlements() if item.name.casefold().replace("ё", "е") in words]
+    named = [
+        item
+        for item in settlements()
+        if re.search(rf"\b{re.escape(item.name.casefold().replace('ё', 'е'))}\b", words)
+    ]
     return max(named, key=lambda item: len(item.name), default=None)

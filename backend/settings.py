@@ -484,6 +484,10 @@ if SENTRY_DSN:
 # Consumers' reports (appeals): the emergency number shown first for a wire down or sparking, and
 # the limits of anonymous reports (per client address and per e-mail address, an hour).
 APPEALS_EMERGENCY_PHONE = env.str("APPEALS_EMERGENCY_PHONE", default="112")
-APPEALS_ANONYMOUS_REPORTS_PER_ADDRESS_PER_HOUR = env.int("APPEALS_ANONYMOUS_REPORTS_PER_ADDRESS_PER_HOUR", default=10)
-APPEALS_ANONYMOUS_REPORTS_PER_EMAIL_PER_HOUR = env.int("APPEALS_ANONYMOUS_REPORTS_PER_EMAIL_PER_HOUR", default=3)
+APPEALS_ANONYMOUS_REPORTS_PER_ADDRESS_PER_HOUR = env.int(
+    "APPEALS_ANONYMOUS_REPORTS_PER_ADDRESS_PER_HOUR", default=10
+)
+APPEALS_ANONYMOUS_REPORTS_PER_EMAIL_PER_HOUR = env.int(
+    "APPEALS_ANONYMOUS_REPORTS_PER_EMAIL_PER_HOUR", default=3
+)
 APPEALS_MAX_PHOTOS = 3
