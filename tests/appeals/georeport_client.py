@@ -57,7 +57,7 @@ class GeoReportClient:
         body = self._answer(self.http.get(f"{self.endpoint}/services.json"))
         assert isinstance(body, list)
         for service in body:
-            assert SERVICE_FIELDS <= set(service)
+            assert set(service) >= SERVICE_FIELDS
             assert service["type"] in ("realtime", "batch", "blackbox")
         return body
 
@@ -107,5 +107,5 @@ class GeoReportClient:
 
     @staticmethod
     def _check_request(row: dict) -> None:
-        assert REQUEST_FIELDS <= set(row), REQUEST_FIELDS - set(row)
+        assert set(row) >= REQUEST_FIELDS, REQUEST_FIELDS - set(row)
         assert row["status"] in ("open", "closed")

@@ -11,8 +11,8 @@ from django.test import Client
 from django.utils import timezone
 
 from appeals import services
-from grid import demo
 from appeals.models import Open311Key, Report, Status
+from grid import demo
 from tests.appeals.factories import BASE_URL, confirmed_report
 from tests.appeals.georeport_client import GeoReportClient, GeoReportError
 from tests.factories import UserFactory
