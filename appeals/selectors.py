@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from appeals.exceptions import IncidentNotFound, NotYourBranch, ReportNotFound
 from appeals.models import ANSWER_STATUSES, CLOSED_STATUSES, CannedAnswer, Incident, Report, StatusEntry
@@ -105,6 +105,7 @@ class PublicIncident:
     defect_label: str
     area: str
     since: str
+    since_text: str
     status: str
     status_label: str
     expected_fix: str | None
@@ -134,6 +135,7 @@ def active_incidents_public() -> list[PublicIncident]:
             defect_label=str(incident.get_defect_kind_display()) if incident.defect_kind else "",
             area=incident.area,
             since=timezone.localtime(incident.started_at).isoformat(timespec="minutes"),
+            since_text=formats.date_format(timezone.localtime(incident.started_at), "SHORT_DATETIME_FORMAT"),
             status=incident.status,
             status_label=str(incident.get_status_display()),
             expected_fix=incident.planned_fix_date.isoformat() if incident.planned_fix_date else None,

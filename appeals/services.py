@@ -340,6 +340,9 @@ def _attach_to_incident(report: Report, rules: Rules) -> Incident:
         incident.number = f"I-{incident.pk:06d}"
         incident.save(update_fields=["number"])
     report.incident = incident
+    StatusEntry.objects.create(
+        incident=incident, report=report, action=StatusEntry.Action.RECEIVED, comment=report.number
+    )
     if incident.status != Status.RECEIVED:
         # The branch has already answered this incident: the new reporter gets that answer now.
         _copy_status(report, incident, actor=None, comment=_("Joined an incident already answered."))

@@ -21,6 +21,7 @@ class PublicIncidentSerializer(serializers.Serializer):
     defect_label = serializers.CharField(help_text="The equipment defect, if any.")
     area = serializers.CharField(help_text="Territory or settlement.")
     since = serializers.CharField(help_text="When the first report says it started (ISO 8601).")
+    since_text = serializers.CharField(help_text="The same, formatted for the request language.")
     status = serializers.CharField(help_text="received, investigating or planned.")
     status_label = serializers.CharField(help_text="The status in the request language.")
     expected_fix = serializers.DateField(allow_null=True, help_text="The planned date of the fix, if set.")

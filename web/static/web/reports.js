@@ -71,10 +71,10 @@
     var layer = L.layerGroup().addTo(incidentMap);
     incidents.forEach(function (item) {
       var popup = "<strong>" + text(item.kind_label) + (item.defect_label ? ": " + text(item.defect_label) : "") +
-        "</strong><br>" + text(item.area) + "<br>" + text(labels.since) + " " + text(item.since) +
+        "</strong><br>" + text(item.area) + "<br>" + text(labels.since) + " " + text(item.since_text) +
         "<br>" + text(item.status_label) + (item.expected_fix ? ", " + text(labels.expected_fix) + " " + text(item.expected_fix) : "") +
         "<br>" + text(labels.reports) + ": " + text(item.reports);
-      L.circle([item.latitude, item.longitude], { radius: 800, color: "#cf222e", weight: 2, fillOpacity: 0.25 })
+      L.circleMarker([item.latitude, item.longitude], { radius: 10, color: "#cf222e", weight: 2, fillOpacity: 0.35 })
         .bindPopup(popup).addTo(layer);
     });
     incidentEl.dataset.incidents = String(incidents.length);
