@@ -514,8 +514,6 @@ def _is_uuid(text: str) -> bool:
 class XmlRefusedView(Open311View):
     extra_error_codes = ["400"]
 
-    @extend_schema(
-        tags=["open311"], operation_id="open311_xml_refused", responses={400: GeoReportError(many=True)}
-    )
+    @extend_schema(exclude=True)  # a catch-all for `.xml`, not an operation of its own
     def get(self, request, format=None):
         return _error(400, _("Only the JSON format is served: use .json."))
