@@ -57,7 +57,9 @@ def click_map(page, latitude: float, longitude: float) -> None:
     page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
 
 
-def report_on_map(page, live_server, *, latitude: float, longitude: float, email: str, photo: bool = False) -> Report:
+def report_on_map(
+    page, live_server, *, latitude: float, longitude: float, email: str, photo: bool = False
+) -> Report:
     page.goto(f"{live_server.url}/reports/new/")
     page.check("input[name=kind][value=low_voltage]")
     click_map(page, latitude, longitude)
@@ -93,25 +95,29 @@ def test_reports_routed_grouped_answered_and_shown(page, second_page, browser, l
     resident, neighbour = page, second_page
 
     # Three districts, three branches, by the real polygons.
-    first = report_on_map(resident, live_server, latitude=45.15, longitude=42.05, email="first@example.ru", photo=True)
+    first = report_on_map(
+        resident, live_server, latitude=45.15, longitude=42.05, email="first@example.ru", photo=True
+    )
     assert first.branch.name == "Шпаковский РЭС"
     assert "Шпаковский РЭС" in resident.inner_text("#report-facts")
     assert first.photos.count() == 1
     assert resident.locator("img.report-photo").evaluate("img => img.naturalWidth") == 64
     shoot(resident, "report-status-received")
     other = open_context(browser)
-    assert report_on_map(other, live_server, latitude=44.6, longitude=41.85, email="k@example.ru").branch.name == (
-        "Кочубеевский РЭС"
-    )
-    assert report_on_map(other, live_server, latitude=45.7, longitude=42.9, email="i@example.ru").branch.name == (
-        "Ипатовский РЭС"
-    )
+    assert report_on_map(
+        other, live_server, latitude=44.6, longitude=41.85, email="k@example.ru"
+    ).branch.name == ("Кочубеевский РЭС")
+    assert report_on_map(
+        other, live_server, latitude=45.7, longitude=42.9, email="i@example.ru"
+    ).branch.name == ("Ипатовский РЭС")
     other.context.close()
 
     # A neighbour 400 m away reports the same: one incident.
     neighbour.goto(f"{live_server.url}/reports/new/")
     shoot(neighbour, "report-form")
-    second = report_on_map(neighbour, live_server, latitude=45.153, longitude=42.053, email="second@example.ru")
+    second = report_on_map(
+        neighbour, live_server, latitude=45.153, longitude=42.053, email="second@example.ru"
+    )
     assert second.incident_id == first.incident_id
     assert neighbour.inner_text("#incident-number") == first.incident.number
 
