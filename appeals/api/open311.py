@@ -329,7 +329,13 @@ TOKEN_LIST = inline_serializer(
 
 
 class ServiceListView(Open311View):
-    @extend_schema(tags=["open311"], operation_id="open311_services", responses=SERVICE_LIST)
+    @extend_schema(
+        tags=["open311"],
+        operation_id="open311_services",
+        summary="Open311: services",
+        description="The kinds of report this grid organisation takes (GeoReport v2 `services`).",
+        responses=SERVICE_LIST,
+    )
     def get(self, request, format=None):
         return Response(_services())
 
@@ -337,7 +343,13 @@ class ServiceListView(Open311View):
 class ServiceDefinitionView(Open311View):
     extra_error_codes = ["404"]
 
-    @extend_schema(tags=["open311"], operation_id="open311_service_definition", responses=DEFINITION)
+    @extend_schema(
+        tags=["open311"],
+        operation_id="open311_service_definition",
+        summary="Open311: service definition",
+        description="The attributes of one service: `started_at`, and `defect_kind` for equipment defects.",
+        responses=DEFINITION,
+    )
     def get(self, request, service_code: str, format=None):
         if service_code not in ReportKind.values:
             return _error(404, _("No service with the code %(code)s.") % {"code": service_code})
@@ -350,6 +362,11 @@ class RequestListView(Open311View):
     @extend_schema(
         tags=["open311"],
         operation_id="open311_requests",
+        summary="Open311: service requests",
+        description=(
+            "Confirmed reports, newest first (90 days and 1000 rows by default). Without an api_key no "
+            "personal data and positions rounded to 0.01°."
+        ),
         parameters=[
             OpenApiParameter("service_request_id", str, description="Comma-separated ids."),
             OpenApiParameter("service_code", str),
@@ -404,6 +421,11 @@ class RequestListView(Open311View):
     @extend_schema(
         tags=["open311"],
         operation_id="open311_create_request",
+        summary="Open311: post a service request",
+        description=(
+            "A report from an integration client with an api_key, confirmed at once and routed by "
+            "territory. Give `lat`/`long` or an `address_string` naming a settlement."
+        ),
         request=POST_INPUT,
         responses={201: POST_RESULT},
     )
@@ -475,6 +497,8 @@ class RequestDetailView(Open311View):
     @extend_schema(
         tags=["open311"],
         operation_id="open311_request",
+        summary="Open311: one service request",
+        description="`expected_datetime` is the end of the answer due date; our status is in `status_notes`.",
         parameters=[OpenApiParameter("api_key", str)],
         responses=REQUEST_LIST,
     )
@@ -491,7 +515,13 @@ class RequestDetailView(Open311View):
 class TokenView(Open311View):
     extra_error_codes = ["404"]
 
-    @extend_schema(tags=["open311"], operation_id="open311_token", responses=TOKEN_LIST)
+    @extend_schema(
+        tags=["open311"],
+        operation_id="open311_token",
+        summary="Open311: request id of a token",
+        description="The service request id of the token returned by a POST.",
+        responses=TOKEN_LIST,
+    )
     def get(self, request, token: str, format=None):
         report = (
             Report.objects.filter(channel=Report.Channel.OPEN311, confirmation_token=token).first()

@@ -33,6 +33,11 @@ class PublicIncidentSerializer(serializers.Serializer):
 class ActiveIncidentsView(APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(operation_id="incidents_active", responses=PublicIncidentSerializer(many=True))
+    @extend_schema(
+        operation_id="incidents_active",
+        summary="Active incidents",
+        description="Open incidents of consumers' reports, as the public map shows them: no personal data.",
+        responses=PublicIncidentSerializer(many=True),
+    )
     def get(self, request):
         return Response([asdict(incident) for incident in active_incidents_public()])
