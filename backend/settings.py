@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "grid",
     "connection",
     "workflow",
+    "appeals",
     "web",
 ]
 
@@ -290,6 +291,10 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE = {
+    "overdue-reports": {
+        "task": "appeals.tasks.flag_overdue_reports",
+        "schedule": env.int("DEADLINE_JOBS_EVERY_SECONDS", default=3600),
+    },
     "deadline-jobs": {
         "task": "workflow.tasks.run_deadline_jobs",
         "schedule": env.int("DEADLINE_JOBS_EVERY_SECONDS", default=3600),
@@ -476,3 +481,14 @@ if SENTRY_DSN:
         traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
         send_default_pii=False,  # applicants' personal data stay out of the reports
     )
+
+# Consumers' reports (appeals): the emergency number shown first for a wire down or sparking, and
+# the limits of anonymous reports (per client address and per e-mail address, an hour).
+APPEALS_EMERGENCY_PHONE = env.str("APPEALS_EMERGENCY_PHONE", default="112")
+APPEALS_ANONYMOUS_REPORTS_PER_ADDRESS_PER_HOUR = env.int(
+    "APPEALS_ANONYMOUS_REPORTS_PER_ADDRESS_PER_HOUR", default=10
+)
+APPEALS_ANONYMOUS_REPORTS_PER_EMAIL_PER_HOUR = env.int(
+    "APPEALS_ANONYMOUS_REPORTS_PER_EMAIL_PER_HOUR", default=3
+)
+APPEALS_MAX_PHOTOS = 3

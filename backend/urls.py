@@ -14,6 +14,7 @@ urlpatterns = [
     path("readyz", readyz, name="readyz"),
     path("metrics", metrics, name="metrics"),
     path("api/v1/", include("backend.api.urls")),
+    path("open311/v2/", include("appeals.api.open311_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
     # ReDoc's page alone relaxes the policy for what ReDoc does at run time: inline <style> elements

@@ -14,9 +14,9 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from backend import upload_checks
 from backend.users.models import User
 from backend.users.roles import Role
-from connection import upload_checks
 from connection.exceptions import ApplicationConflict
 from connection.models import ConnectionRequest, Message, MessageAttachment, Side
 from connection.models.messages import MAX_ATTACHMENTS, MESSAGE_MAX_LENGTH

@@ -16,8 +16,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from backend import upload_checks
 from backend.users.models import User
-from connection import upload_checks
 from connection.eligibility import eligibility_errors
 from connection.exceptions import ApplicationConflict
 from connection.models import (

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from web import accounts, console, dashboard, tracking, views, wizard
+from web import accounts, console, dashboard, report_console, reports, tracking, views, wizard
 
 app_name = "web"
 
@@ -28,4 +28,20 @@ urlpatterns = [
         name="delete_document",
     ),
     path("applications/<int:pk>/edit/<str:step>/", wizard.wizard, name="wizard"),
+    # Consumers' reports (appeals)
+    path("reports/new/", reports.new_report, name="new_report"),
+    path("reports/confirm/<uuid:token>/", reports.confirm_report, name="report_confirm"),
+    path("reports/on-time/", reports.on_time, name="reports_on_time"),
+    path("reports/<str:token>/", reports.report_status, name="report_status"),
+    path("reports/<str:token>/photos/<int:photo_id>/", reports.report_photo, name="report_photo"),
+    path("incidents/", reports.incident_map, name="incident_map"),
+    path("console/reports/", report_console.queue, name="report_queue"),
+    path("console/reports/dashboard/", report_console.dashboard, name="report_dashboard"),
+    path("console/reports/dashboard.csv", report_console.dashboard_csv, name="report_dashboard_csv"),
+    path("console/reports/photos/<int:photo_id>/", report_console.staff_photo, name="report_staff_photo"),
+    path("console/incidents/<int:pk>/", report_console.incident_page, name="incident"),
+    path("console/incidents/<int:pk>/status/", report_console.change_status, name="incident_status"),
+    path("console/incidents/<int:pk>/assign/", report_console.assign, name="incident_assign"),
+    path("console/incidents/<int:pk>/merge/", report_console.merge, name="incident_merge"),
+    path("console/incidents/<int:pk>/split/<int:report_pk>/", report_console.split, name="incident_split"),
 ]

@@ -77,6 +77,10 @@ class Rules:
     instalment_max_years: int
     instalment_rate_margin_pp: Decimal
     delay_penalty_percent_per_day: Decimal
+    # consumers' reports (appeals): answer term, grouping into incidents
+    report_answer_wd: int
+    incident_radius_m: Decimal
+    incident_window_hours: int
 
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
     confidences: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
@@ -175,6 +179,13 @@ RULE_SPECS: dict[str, RuleSpec] = {
     "delay_penalty_percent_per_day": RuleSpec(
         _("percent a day"),
         _("Penalty of the grid organisation for a missed deadline, of the total fee per day"),
+    ),
+    "report_answer_wd": RuleSpec(
+        _WD, _("Answer to a consumer's report (outage, voltage, defect): the fix or a concrete date")
+    ),
+    "incident_radius_m": RuleSpec(_M, _("Reports of one kind this close together form one incident")),
+    "incident_window_hours": RuleSpec(
+        _("hours"), _("Reports of one kind started this close in time form one incident")
     ),
 }
 

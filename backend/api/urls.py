@@ -3,6 +3,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from appeals.api import urls as appeals_urls
 from backend.users.api import urls as users_urls
 from connection.api import calculator, fees
 from connection.api import urls as connection_urls
@@ -27,4 +28,4 @@ calculator_urls = [
     path("fees/estimate/", fees.FeeEstimateView.as_view(), name="fee-estimate"),
 ]
 
-urlpatterns = [*users_urls.urlpatterns_plain, *calculator_urls, *router.urls]
+urlpatterns = [*users_urls.urlpatterns_plain, *calculator_urls, *appeals_urls.urlpatterns_plain, *router.urls]

@@ -66,6 +66,9 @@ DEFAULTS = {
     "instalment_max_years": 3,
     "instalment_rate_margin_pp": Decimal("4"),
     "delay_penalty_percent_per_day": Decimal("0.25"),
+    "report_answer_wd": 8,
+    "incident_radius_m": Decimal("1000"),
+    "incident_window_hours": 6,
 }
 
 

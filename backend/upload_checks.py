@@ -1,4 +1,6 @@
-"""Checks of uploaded files: size, name and real content (PDF, JPEG, PNG only)."""
+"""Checks of uploaded files: size, name and real content (PDF, JPEG, PNG; photos: JPEG, PNG).
+
+In the core so that every domain app (connection documents, appeals photos) checks uploads alike."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 ALLOWED = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
+IMAGES_ONLY = frozenset({"image/jpeg", "image/png"})
 MAX_NAME_LENGTH = 150
 
 
@@ -62,15 +65,16 @@ def _is_image(upload: UploadedFile) -> bool:
     return True
 
 
-def check_upload(upload: UploadedFile) -> CheckedFile:
-    """Size, name and content of an upload; raises ValidationError on the `file` field."""
+def check_upload(upload: UploadedFile, *, images_only: bool = False, field: str = "file") -> CheckedFile:
+    """Size, name and content of an upload; raises ValidationError on `field`. With `images_only`
+    a PDF is refused too (photos)."""
     limit = settings.DOCUMENT_MAX_UPLOAD_BYTES
     if upload.size is None or upload.size == 0:
-        raise ValidationError({"file": ValidationError(_("The file is empty."), code="file_empty")})
+        raise ValidationError({field: ValidationError(_("The file is empty."), code="file_empty")})
     if upload.size > limit:
         raise ValidationError(
             {
-                "file": ValidationError(
+                field: ValidationError(
                     _("The file is %(size)s MB; the limit is %(limit)s MB.")
                     % {"size": round(upload.size / 2**20, 1), "limit": round(limit / 2**20, 1)},
                     code="file_too_large",
@@ -80,7 +84,7 @@ def check_upload(upload: UploadedFile) -> CheckedFile:
     try:
         name = clean_file_name(upload.name)
     except ValidationError as error:
-        raise ValidationError({"file": error}) from error
+        raise ValidationError({field: error}) from error
 
     upload.seek(0)
     head = upload.read(8192)
@@ -93,10 +97,17 @@ def check_upload(upload: UploadedFile) -> CheckedFile:
     valid = (content_type == "application/pdf" and _is_pdf(head, tail)) or (
         content_type in ("image/jpeg", "image/png") and _is_image(upload)
     )
-    if not valid:
+    if valid and images_only and content_type not in IMAGES_ONLY:
         raise ValidationError(
-            {"file": ValidationError(_("Only PDF, JPEG and PNG files are accepted."), code="file_type")}
+            {field: ValidationError(_("Only JPEG and PNG photos are accepted."), code="file_type")}
         )
+    if not valid:
+        message = (
+            _("Only JPEG and PNG photos are accepted.")
+            if images_only
+            else _("Only PDF, JPEG and PNG files are accepted.")
+        )
+        raise ValidationError({field: ValidationError(message, code="file_type")})
 
     digest = hashlib.sha256()
     upload.seek(0)
