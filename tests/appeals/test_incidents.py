@@ -14,7 +14,8 @@ from appeals import jobs, services
 from appeals.exceptions import NotYourBranch, StatusChangeNotAllowed
 from appeals.models import Incident, Status, StatusEntry
 from tests.appeals.factories import BASE_URL, confirmed_report
-from tests.factories import BranchFactory, TerritoryFactory, UserFactory
+from tests.backend.factories import UserFactory
+from tests.grid.factories import BranchFactory, TerritoryFactory
 from workflow import calendar
 from workflow.models import Notification, OutboxEmail, RuleValue, local_today
 

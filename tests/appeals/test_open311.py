@@ -15,7 +15,7 @@ from appeals.models import Open311Key, Report, Status
 from grid import demo
 from tests.appeals.factories import BASE_URL, confirmed_report
 from tests.appeals.georeport_client import GeoReportClient, GeoReportError
-from tests.factories import UserFactory
+from tests.backend.factories import UserFactory
 from workflow import calendar
 from workflow.models import local_today
 

@@ -18,7 +18,8 @@ from appeals.exceptions import TooManyReports
 from appeals.models import Report, StatusEntry
 from grid import demo
 from tests.appeals.factories import IN_DISTRICT, confirmed_report, jpeg_with_gps, photo_upload, report
-from tests.factories import PDF_BYTES, UserFactory
+from tests.backend.factories import UserFactory
+from tests.connection.factories import PDF_BYTES
 from workflow import calendar
 from workflow.models import OutboxEmail
 from workflow.rulebook import get_rules

@@ -16,7 +16,7 @@ from appeals.models import Report
 from grid import demo
 from grid.models import Branch
 from tests.appeals.factories import jpeg_with_gps
-from tests.factories import UserFactory
+from tests.backend.factories import UserFactory
 from tests.web.browser import CHROMIUM, SCREENSHOTS, log_in, open_page
 from workflow import calendar
 from workflow.models import OutboxEmail, local_today

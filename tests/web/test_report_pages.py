@@ -16,7 +16,8 @@ from django.utils import timezone
 from appeals import services
 from appeals.models import CannedAnswer, Report, Status
 from tests.appeals.factories import BASE_URL, confirmed_report, jpeg_with_gps
-from tests.factories import BranchFactory, UserFactory
+from tests.backend.factories import UserFactory
+from tests.grid.factories import BranchFactory
 from workflow import calendar
 from workflow.models import OutboxEmail, local_today
 
