@@ -4,15 +4,17 @@ branch's overrides (connection.models.Requisites), copied into the invoice when 
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal
 
 import segno
 from django.conf import settings
 from django.utils import translation
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from connection.models import ConnectionRequest, Invoice, PaymentOption, Requisites
+from connection.models import ConnectionRequest, DocumentType, Invoice, PaymentOption, Requisites
 from workflow import deadlines
 from workflow.selectors import rules_for
 from workflow.states import State
@@ -125,6 +127,38 @@ def qr_code(payload: str) -> segno.QRCode:
     return segno.make_qr(payload, error="m", encoding="utf-8")
 
 
-def qr_svg(payload: str) -> str:
-    """Inline SVG markup of the code (no script, no style attribute: the CSP allows it)."""
-    return qr_code(payload).svg_inline(scale=4, border=4, title=_("Payment QR code"))
+def qr_svg(payload: str) -> SafeString:
+    """Inline SVG markup of the code (no script, no style attribute: the CSP allows it). Safe: segno
+    writes only the modules' path and the fixed title, never the payload's text."""
+    return mark_safe(qr_code(payload).svg_inline(border=4, omitsize=True, title=_("Payment QR code")))  # noqa: S308
+
+
+@dataclass(frozen=True)
+class PaymentInstructions:
+    """What the applicant needs to pay: the invoice, the payee, the code and the deadline."""
+
+    invoice: Invoice
+    requisites: dict[str, object]
+    qr_payload: str | None
+    invoice_document_id: int | None
+    due_date: date
+    annulment_on: date  # the first day the unpaid application is annulled
+
+
+def payment_instructions(application: ConnectionRequest) -> PaymentInstructions | None:
+    """For an offer waiting for payment; None in any other state or without an invoice."""
+    if application.state != State.OFFER_ISSUED:
+        return None
+    invoice = current_invoice(application)
+    if invoice is None or invoice.status != Invoice.Status.OPEN:
+        return None
+    document = application.documents.filter(doc_type=DocumentType.INVOICE).order_by("id").first()
+    due = application.due_date or invoice.due_date
+    return PaymentInstructions(
+        invoice=invoice,
+        requisites=invoice.requisites,
+        qr_payload=qr_payload(invoice),
+        invoice_document_id=document.pk if document else None,
+        due_date=due,
+        annulment_on=due + timedelta(days=1),
+    )

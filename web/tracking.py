@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from backend.exceptions import StateConflict
-from connection import assignment, messaging, selectors
+from connection import assignment, invoices, messaging, selectors
 from connection.api.transitions import form_fields, input_serializer
 from connection.issued_documents import issued_conditions
 from connection.models.messages import MAX_ATTACHMENTS, MESSAGE_MAX_LENGTH
@@ -141,8 +141,11 @@ def render_application(
     if is_staff_view(application, request.user):
         context.update(engineer_context(request, application, action_state))
         return render(request, "web/console/application.html", context, status=status)
+    payment = invoices.payment_instructions(application) if application.owner_id == request.user.pk else None
     context.update(
         {
+            "payment": payment,
+            "payment_qr": invoices.qr_svg(payment.qr_payload) if payment and payment.qr_payload else "",
             "history": _history(application),
             "conditions": issued_conditions(application),
             "documents": document_rows(application),

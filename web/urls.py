@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from web import accounts, console, dashboard, tracking, views, wizard
+from web import accounts, console, dashboard, payments, tracking, views, wizard
 
 app_name = "web"
 
@@ -13,6 +13,8 @@ urlpatterns = [
     path("console/", console.console, name="console"),
     path("console/dashboard/", dashboard.dashboard, name="dashboard"),
     path("console/export.csv", dashboard.export_csv, name="queue_export"),
+    path("console/statements/", payments.statements, name="statements"),
+    path("console/statements/lines/<int:pk>/<str:action>/", payments.resolve_line, name="statement_line"),
     path("console/applications/<int:pk>/", tracking.staff_application_page, name="console_application"),
     path("applications/", tracking.application_list, name="applications"),
     path("applications/new/", wizard.new_application, name="new_application"),
