@@ -29,6 +29,7 @@ from connection import assignment, completeness, selectors, services, technical_
 from connection.api.filters import ConnectionRequestFilter
 from connection.api.offer import OfferProposalSerializer, proposal_data
 from connection.api.parsers import StrictMultiPartParser
+from connection.api.payments import PaymentInstructionsSerializer, instructions_data
 from connection.api.permissions import CanApply, IsOwnerForWrites
 from connection.api.serializers import (
     ApplicantSerializer,
@@ -342,6 +343,19 @@ class ConnectionRequestViewSet(viewsets.ModelViewSet):
         return Response(
             OfferProposalSerializer(proposal_data(technical_conditions.proposal(application))).data
         )
+
+    @extend_schema(
+        summary="How to pay",
+        description=(
+            "For an application whose offer waits for payment: the invoice (number, amount due now, purpose), the "
+            "payee's requisites, the ГОСТ Р 56042-2014 string its QR code encodes, the last day to pay and the "
+            "day the unpaid application is annulled, and the invoice PDF. 409 in any other state."
+        ),
+        responses={200: PaymentInstructionsSerializer},
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def payment(self, request, pk=None):
+        return Response(instructions_data(self.get_object()))
 
 
 def history_entry(entry: TransitionLog) -> dict:

@@ -343,3 +343,22 @@ def test_a_payment_before_the_offer_waits_for_a_person(requisites, branch, branc
     assert line.status == "unmatched" and line.note == "Оплата не может быть раньше оферты."
     application.refresh_from_db()
     assert application.state == "offer_issued"
+
+
+def test_the_applicant_is_reminded_once_two_working_days_before_the_last_day(
+    requisites, branch, branch_engineer
+):
+    from workflow import calendar
+    from workflow.jobs import PAYMENT_REMINDER_WD, run_deadline_jobs
+    from workflow.models import Notification
+
+    application = offered(branch, branch_engineer)
+    due = application.due_date
+    reminder_day = calendar.add_working_days(due, -PAYMENT_REMINDER_WD)
+    reminders = Notification.objects.filter(kind="reminder", recipient=application.owner)
+    assert run_deadline_jobs(today=calendar.add_working_days(reminder_day, -1))["payment_reminded"] == 0
+    assert run_deadline_jobs(today=reminder_day)["payment_reminded"] == 1
+    assert run_deadline_jobs(today=reminder_day)["payment_reminded"] == 0
+    assert run_deadline_jobs(today=due)["payment_reminded"] == 0
+    assert reminders.count() == 1
+    assert due.strftime("%d.%m.%Y") in reminders.get().subject

@@ -115,7 +115,12 @@ def test_annulment_when_the_missing_information_is_not_supplied(make_client, eng
         # 20 working days across the May holidays of 2026 (1–3 and 9–11 May off).
         assert body["current_step"]["due_date"] == "2026-05-27"
     with at("2026-05-27", hour=23):
-        assert run_deadline_jobs() == {"annulled_no_data": 0, "annulled_not_paid": 0, "overdue_notified": 0}
+        assert run_deadline_jobs() == {
+            "annulled_no_data": 0,
+            "annulled_not_paid": 0,
+            "overdue_notified": 0,
+            "payment_reminded": 0,
+        }
         assert state_of(draft) == "needs_info"  # the last day is still the applicant's
     with at("2026-05-28"):
         assert run_deadline_jobs()["annulled_no_data"] == 1
