@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import logging
-from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from backend.exceptions import StateConflict
 from backend.users.roles import Role
-from connection import completeness, fees, selectors, services
+from connection import completeness, selectors, services, technical_conditions
 from connection.eligibility import limits_for
 from connection.models import Applicant, ConnectionRequest, Document, DocumentType
 from connection.nearest import find_nearest
@@ -381,14 +380,12 @@ def _review_step(request, application):
 
 
 def indicative_fee(application, nearest):
-    """The fee by the tariffs in force for what the draft asks, with the distance to the nearest
-    point with enough capacity (or to the nearest point at all); None when it cannot be told yet."""
+    """The fee the offer would propose for what the draft asks (the same point, distance and line
+    construction: connection.technical_conditions.fee_estimate); None when it cannot be told yet."""
     if not (application.requested_kw and application.voltage_level and application.applicant_id and nearest):
         return None
-    point = nearest.get("connection_point") or (nearest.get("candidates") or [None])[0]
-    distance = Decimal(str(point["distance_m"])) if point else None
     try:
-        return fees.fee_for_request(application, grid_distance_m=distance)
+        return technical_conditions.fee_estimate(application)
     except Exception:  # an indication only: the page must show even if the tariffs cannot answer
         logger.exception("indicative fee unavailable")
         return None
