@@ -217,6 +217,11 @@ def _report_defects(application: ConnectionRequest, data: dict[str, Any], user: 
 
 
 def _confirm_connection(application: ConnectionRequest, data: dict[str, Any], user: User) -> None:
+    if application.grid_works_done_on is None:
+        # The rules' order: the grid organisation's own measures are done before the connection.
+        raise ValidationError(
+            _("Record first that the grid organisation's measures are done."), code="grid_works_not_done"
+        )
     connected_on: date = data.get("connected_on") or timezone.localdate()
     if connected_on > timezone.localdate():
         raise ValidationError(
@@ -227,6 +232,15 @@ def _confirm_connection(application: ConnectionRequest, data: dict[str, Any], us
             {
                 "connected_on": ValidationError(
                     _("The connection cannot precede the contract."), code="before_contract"
+                )
+            }
+        )
+    if connected_on < application.grid_works_done_on:
+        raise ValidationError(
+            {
+                "connected_on": ValidationError(
+                    _("The connection cannot precede the grid organisation's works."),
+                    code="before_grid_works",
                 )
             }
         )

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from backend.exceptions import StateConflict
-from connection import assignment, invoices, messaging, selectors
+from connection import assignment, invoices, messaging, selectors, works
 from connection.api.transitions import form_fields, input_serializer
 from connection.issued_documents import issued_conditions
 from connection.models.messages import MAX_ATTACHMENTS, MESSAGE_MAX_LENGTH
@@ -116,7 +116,7 @@ def page_url(application, user) -> str:
 
 
 def render_application(
-    request, application, *, status=200, message_form=None, file_errors=None, **action_state
+    request, application, *, status=200, message_form=None, file_errors=None, works_form=None, **action_state
 ):
     """The application's page: the engineer's page for branch staff, the applicant's otherwise."""
     current = workflow_selectors.current_step(application)
@@ -136,6 +136,8 @@ def render_application(
         "message_form": message_form or MessageForm(),
         "file_errors": file_errors or [],
         "max_attachments": MAX_ATTACHMENTS,
+        "works": works.works_parts(application, request.user),
+        "works_form": works_form,
         **_thread(request, application),
     }
     if is_staff_view(application, request.user):

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from web import accounts, console, dashboard, payments, tracking, views, wizard
+from web import accounts, console, dashboard, payments, tracking, views, wizard, works
 
 app_name = "web"
 
@@ -21,6 +21,7 @@ urlpatterns = [
     path("applications/<int:pk>/", tracking.application_detail, name="application"),
     path("applications/<int:pk>/actions/<str:name>/", tracking.run_action, name="run_action"),
     path("applications/<int:pk>/take/", console.take, name="take_application"),
+    path("applications/<int:pk>/grid-works/", works.record_grid_works, name="record_grid_works"),
     path("applications/<int:pk>/assign/", console.assign, name="assign_application"),
     path("applications/<int:pk>/messages/", tracking.post_message, name="post_message"),
     path("applications/<int:pk>/documents/", wizard.upload_document, name="upload_document"),

@@ -88,6 +88,9 @@ class ApplicationStateMachine(ConcurrentTransitionMixin, models.Model):
     overdue_notified_for = models.DateField(
         _("overdue notice sent for due date"), null=True, blank=True, editable=False
     )
+    grid_works_done_on = models.DateField(
+        _("grid organisation's measures done on"), null=True, blank=True, editable=False
+    )
     reminder_notified_for = models.DateField(
         _("reminder sent for due date"), null=True, blank=True, editable=False
     )

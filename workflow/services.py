@@ -59,7 +59,11 @@ def _collect() -> dict[str, TransitionInfo]:
 TRANSITIONS: dict[str, TransitionInfo] = _collect()
 
 # History entries that are not transitions (the state stays): their labels.
-EVENT_LABELS = {"take_into_work": _("Taken into work"), "assign": _("Assigned")}
+EVENT_LABELS = {
+    "take_into_work": _("Taken into work"),
+    "assign": _("Assigned"),
+    "grid_works_done": _("The grid organisation's measures are done"),
+}
 
 
 def label_of(name: str) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -146,6 +146,16 @@ class IsStatementStaff(permissions.BasePermission):
 
 
 @extend_schema(tags=["bank statements"])
+@extend_schema_view(
+    list=extend_schema(
+        summary="Bank statement lines",
+        description=(
+            "Payments of the imported statements of the caller's branches (all for supervisors), newest statement "
+            "first; `?waiting=1`: only those waiting for a person (partial, overpaid, unmatched). Branch staff only."
+        ),
+    ),
+    retrieve=extend_schema(summary="A bank statement line"),
+)
 class StatementLineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Lines of the bank statements of the caller's branches (all for supervisors)."""
 
@@ -223,3 +233,10 @@ class StatementLineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         body.is_valid(raise_exception=True)
         line = payments.reject_line(user=request.user, line_id=int(pk), reason=body.validated_data["reason"])
         return Response(StatementLineSerializer(line).data)
+
+
+class GridWorksSerializer(serializers.Serializer):
+    done_on = serializers.DateField(
+        required=False, allow_null=True, help_text=_("The day the measures were completed (default today).")
+    )
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000)

@@ -54,6 +54,7 @@ def test_full_happy_path_through_the_api(
         "notify_ready",
         "report_defects",
         "notify_ready",
+        "grid_works_done",
         "confirm_connection",
         "close",
     ]
@@ -100,6 +101,10 @@ def happy_path(owner, engineer_client, draft):
         assert run(owner, draft, "notify_ready", {}).status_code == 200
         assert run(engineer_client, draft, "report_defects", data_for("report_defects")).status_code == 200
         assert run(owner, draft, "notify_ready", {}).status_code == 200
+        # The rules' order: the grid organisation's own measures are recorded before the connection.
+        refused = run(engineer_client, draft, "confirm_connection", {})
+        assert refused.status_code == 400
+        assert engineer_client.post(f"{URL}{draft.pk}/grid-works/", {}, format="json").status_code == 200
         body = run(engineer_client, draft, "confirm_connection", {}).json()
         assert body["state"] == "connected" and body["current_step"]["due_date"] == "2027-03-03"
         body = run(engineer_client, draft, "close", {}).json()
