@@ -1,14 +1,19 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from connection.models import (
     Applicant,
+    BankStatement,
     CommissioningStage,
     ConnectionRequest,
     Document,
     DocumentVersion,
+    Invoice,
     Message,
     MessageAttachment,
+    Requisites,
     Reservation,
+    StatementLine,
     Tariff,
 )
 
@@ -130,3 +135,69 @@ class MessageAdmin(admin.ModelAdmin):
     raw_id_fields = ["request", "author"]
     date_hierarchy = "created_at"
     inlines = [MessageAttachmentInline]
+
+
+@admin.register(Requisites)
+class RequisitesAdmin(admin.ModelAdmin):
+    """The payee of the invoices: the company's row (no branch) and a branch's overrides. The
+    model's clean() checks INN, KPP, OGRN, BIC and the accounts' control keys."""
+
+    list_display = ["__str__", "name", "inn", "kpp", "bic", "settlement_account", "is_example", "updated_at"]
+    list_filter = ["is_example"]
+    fieldsets = [
+        (None, {"fields": ["branch", "is_example"]}),
+        (_("Organisation"), {"fields": ["name", "inn", "kpp", "ogrn", "address"]}),
+        (_("Bank"), {"fields": ["bank_name", "bic", "correspondent_account", "settlement_account"]}),
+    ]
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(admin.ModelAdmin):
+    """Read-only: invoices are issued with the offer and paid through the workflow."""
+
+    list_display = ["number", "application", "amount_rub", "issued_on", "due_date", "status"]
+    list_filter = ["status"]
+    search_fields = ["number", "application__number"]
+    list_select_related = ["application"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class StatementLineInline(admin.TabularInline):
+    model = StatementLine
+    extra = 0
+    fields = [
+        "paid_on",
+        "document_number",
+        "amount_rub",
+        "payer_name",
+        "payer_inn",
+        "purpose",
+        "status",
+        "invoice",
+        "note",
+    ]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(BankStatement)
+class BankStatementAdmin(admin.ModelAdmin):
+    """Read-only: statements are imported on the statements page or by the import command."""
+
+    list_display = ["file_name", "branch", "file_format", "imported_by", "imported_at"]
+    list_filter = ["file_format", "branch"]
+    inlines = [StatementLineInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

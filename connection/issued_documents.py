@@ -39,15 +39,15 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from backend.users.models import User
+from connection import invoices
 from connection.models import (
     ConnectionRequest,
     Document,
     DocumentType,
     DocumentVersion,
-    PaymentOption,
     TechnicalConditions,
 )
 from workflow.selectors import rules_for
@@ -120,7 +120,12 @@ def _text(value: object) -> str:
 
 
 def _render(
-    title: str, rows: list[tuple[str, str]], sections: list[tuple[str, str]], application: ConnectionRequest
+    title: str,
+    rows: list[tuple[str, str]],
+    sections: list[tuple[str, str]],
+    application: ConnectionRequest,
+    *,
+    after_table: list | None = None,
 ) -> bytes:
     _register_fonts()
     styles = _styles()
@@ -166,6 +171,7 @@ def _render(
         )
     )
     story.append(table)
+    story += after_table or []
     for heading, body in sections:
         story += [Paragraph(_text(heading), styles["heading"]), Paragraph(_text(body), styles["base"])]
     story += [
@@ -282,22 +288,63 @@ def offer_pdf(application: ConnectionRequest) -> bytes:
 
 
 def invoice_pdf(application: ConnectionRequest) -> bytes:
-    due_now = application.fee_rub
-    if application.fee_rub is not None and application.payment_option == PaymentOption.INSTALMENTS:
-        share = rules_for(application).instalment_share_percent
-        due_now = (application.fee_rub * (100 - share) / 100).quantize(Decimal("0.01"))
+    """The invoice with the payee's requisites and the ГОСТ Р 56042-2014 payment QR code."""
+    invoice = invoices.current_invoice(application)
+    styles = _styles()
+    requisites = invoice.requisites if invoice else {}
     rows = [
-        (_("Invoice No."), f"{application.number or application.pk}-1"),
+        (_("Invoice No."), invoice.number if invoice else f"{application.number or application.pk}-1"),
+        (_("Invoice date"), _date_text(invoice.issued_on if invoice else timezone.localdate())),
         (_("Application No."), application.number or "—"),
         (_("Payer"), applicant_name(application)),
+        (_("Payee"), requisites.get("name", "—")),
+        (_("Payee's INN / KPP"), f"{requisites.get('inn', '—')} / {requisites.get('kpp', '—')}"),
+        (_("Bank"), requisites.get("bank_name", "—")),
+        (_("BIC"), requisites.get("bic", "—")),
+        (_("Correspondent account"), requisites.get("correspondent_account", "—")),
+        (_("Settlement account"), requisites.get("settlement_account", "—")),
         (
             _("Purpose"),
-            _("Fee for technological connection, %(kw)s kW") % {"kw": kw_text(application.requested_kw)},
+            invoice.purpose
+            if invoice
+            else _("Fee for technological connection, %(kw)s kW") % {"kw": kw_text(application.requested_kw)},
         ),
         _fee_row(application),
-        (_("Amount due now, roubles"), money_text(due_now)),
+        (
+            _("Amount due now, roubles"),
+            money_text(invoice.amount_rub if invoice else invoices.amount_due_now(application)),
+        ),
     ]
-    return _render(_("Invoice for the connection fee"), rows, [], application)
+    if invoice:
+        rows.append((_("Pay by"), _date_text(invoice.due_date)))
+    after_table = []
+    payload = invoices.qr_payload(invoice) if invoice else None
+    if payload:
+        image = io.BytesIO()
+        invoices.qr_code(payload).save(image, kind="png", scale=6, border=4)
+        image.seek(0)
+        after_table += [
+            Spacer(1, 6 * mm),
+            Image(image, width=45 * mm, height=45 * mm, hAlign="LEFT"),
+            Paragraph(_text(_("Scan the code in your bank's app to pay this invoice.")), styles["small"]),
+        ]
+    if requisites.get("is_example"):
+        after_table.append(
+            Paragraph(
+                _text(_("EXAMPLE: these requisites are demo values. Do not pay this invoice.")),
+                styles["heading"],
+            )
+        )
+    sections = []
+    if invoice:
+        sections.append(
+            (
+                _("If the invoice is not paid"),
+                _("If the invoice is not paid by %(date)s, the application is annulled.")
+                % {"date": _date_text(invoice.due_date)},
+            )
+        )
+    return _render(_("Invoice for the connection fee"), rows, sections, application, after_table=after_table)
 
 
 def is_notice(application: ConnectionRequest) -> bool:

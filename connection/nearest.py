@@ -6,6 +6,7 @@ the rule values come from the rulebook in force."""
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -89,7 +90,14 @@ def settlement_kind_at(*, latitude: float, longitude: float) -> str:
 
 
 def find_nearest(
-    *, lat: float, lon: float, power_kw: Decimal, voltage_kv: str, limit: int = 5, household: bool = True
+    *,
+    lat: float,
+    lon: float,
+    power_kw: Decimal,
+    voltage_kv: str,
+    limit: int = 5,
+    household: bool = True,
+    temporary: bool = False,
 ) -> dict:
     """The nearest connection points of the voltage class to (lat, lon), the nearest with enough
     free capacity, whether it lies within the distance condition, the term of the works and the fee
@@ -113,7 +121,7 @@ def find_nearest(
     term = works_term(
         rules,
         TermFacts(
-            temporary=False,
+            temporary=temporary,
             voltage_kv=Decimal(voltage_kv),
             urban=urban,
             grid_distance_m=Decimal(str(best["distance_m"])) if best else None,
@@ -185,3 +193,16 @@ def find_nearest(
         "shortfall": shortfall,
         "notes": notes,
     }
+
+
+def draft_term_facts(application, answer: dict) -> TermFacts:
+    """The facts of the works term as the nearest-point answer (`answer`, for the application's
+    location, power and voltage) sees them: a draft has no recorded distance or settlement kind yet,
+    so its expected completion uses the same point as the term the answer states."""
+    best = answer.get("connection_point")
+    return replace(
+        application.term_facts(),
+        urban=answer["settlement_kind"] == Territory.SettlementKind.URBAN,
+        grid_distance_m=Decimal(str(best["distance_m"])) if best else None,
+        needs_construction=not answer["within_distance"],
+    )

@@ -6,7 +6,15 @@ from django.db.models import Prefetch, QuerySet
 
 from backend.users.models import User
 from backend.users.roles import Role
-from connection.models import Applicant, ConnectionRequest, Document, DocumentVersion, LoadCalculation
+from connection.models import (
+    Applicant,
+    ConnectionRequest,
+    Document,
+    DocumentVersion,
+    LoadCalculation,
+    StatementLine,
+)
+from grid.models import Branch
 from workflow.states import State
 
 
@@ -68,3 +76,30 @@ def latest_load_calculation(*, application: ConnectionRequest) -> LoadCalculatio
     """The calculation the requested power was last taken from, or None when the applicant stated
     the power directly."""
     return load_calculations(application=application).first()
+
+
+def statement_branches(user: User | None) -> QuerySet[Branch] | None:
+    """The branches whose bank statements this user may import and see; None: every branch (the
+    bank integration's command, supervisors, administrators)."""
+    if user is None or user.has_role(Role.SUPERVISOR, Role.ADMINISTRATOR):
+        return None
+    if user.has_role(Role.ENGINEER):
+        return Branch.objects.filter(pk__in=user.branch_ids)
+    return Branch.objects.none()
+
+
+def may_import_statements(user: User | None) -> bool:
+    return user is None or (
+        user.is_authenticated and user.has_role(Role.ENGINEER, Role.SUPERVISOR, Role.ADMINISTRATOR)
+    )
+
+
+def visible_statement_lines(user: User) -> QuerySet[StatementLine]:
+    """Lines of the statements this user may see: an engineer's branches', or all for supervisors."""
+    lines = StatementLine.objects.select_related(
+        "statement", "statement__branch", "invoice", "invoice__application"
+    ).order_by("-statement__imported_at", "id")
+    if not may_import_statements(user):
+        return lines.none()
+    allowed = statement_branches(user)
+    return lines if allowed is None else lines.filter(statement__branch__in=allowed)

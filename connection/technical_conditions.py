@@ -8,6 +8,7 @@ default language because they end up in the documents (see connection.issued_doc
 
 from __future__ import annotations
 
+import copy
 import logging
 from dataclasses import dataclass, field
 from datetime import date
@@ -29,6 +30,7 @@ from connection.fees import FeeResult, fee_for_application
 from connection.models import ConnectionRequest, TechnicalConditions, VoltageLevel
 from connection.models.requests import connection_point_voltage
 from connection.nearest import find_nearest
+from grid import territories
 from grid.models import AssetCapacity
 from workflow.selectors import rules_for
 
@@ -234,6 +236,43 @@ def _texts(
     }
 
 
+def _construction_km(distance: Decimal | None, rules) -> Decimal:
+    """The line to build to the plot: the whole distance beyond the near-grid distance."""
+    return _km(distance) if distance is not None and distance > rules.near_grid_distance_m else Decimal("0")
+
+
+def _proposed_fee(application: ConnectionRequest, distance: Decimal | None, rules) -> FeeResult | None:
+    if distance is None:
+        return None
+    try:
+        return fee_for_application(
+            application, grid_distance_m=distance, overhead_km=_construction_km(distance, rules)
+        )
+    except Exception:  # an aid: without a fee the engineer types it
+        logger.exception("fee unavailable for the offer form")
+        return None
+
+
+def fee_estimate(application: ConnectionRequest) -> FeeResult | None:
+    """The fee the offer proposal would carry for the application as it stands: the same point,
+    distance and line construction. A draft is not routed yet: its settlement kind (town or rural,
+    deciding the 300 / 500 m condition) is the one its routing would give."""
+    if (
+        not application.settlement_kind
+        and application.latitude is not None
+        and application.longitude is not None
+    ):
+        try:
+            routing = territories.route(latitude=application.latitude, longitude=application.longitude)
+        except Exception:  # outside every territory: the rural condition, as the offer would apply
+            logger.exception("routing unavailable for the fee estimate")
+        else:
+            application = copy.copy(application)  # not saved: the draft is routed when submitted
+            application.settlement_kind = routing.settlement_kind
+    _, chosen, _ = point_options(application)
+    return _proposed_fee(application, chosen.distance_m if chosen else None, rules_for(application))
+
+
 def proposal(application: ConnectionRequest, *, today: date | None = None) -> Proposal:
     """What the offer form starts from: the applicant's or the nearest sufficient point, its
     geodesic distance, the power, voltage and category applied for, standard measures, the fee by
@@ -246,18 +285,11 @@ def proposal(application: ConnectionRequest, *, today: date | None = None) -> Pr
         application.requested_kw or Decimal("0")
     )
     needs_construction = not (chosen and chosen.sufficient and chosen.within_distance)
-    build_km = (
-        _km(distance) if distance is not None and distance > rules.near_grid_distance_m else Decimal("0")
-    )
+    build_km = _construction_km(distance, rules)
     with translation.override(settings.LANGUAGE_CODE):  # the label and texts go into the documents
         label = point_label(chosen.capacity) if chosen else ""
         texts = _texts(application, label, distance, rules.near_grid_distance_m, max_kw)
-    fee = None
-    if distance is not None:
-        try:
-            fee = fee_for_application(application, grid_distance_m=distance, overhead_km=build_km)
-        except Exception:  # an aid: without a fee the engineer types it
-            logger.exception("fee unavailable for the offer form")
+    fee = _proposed_fee(application, distance, rules)
     notes = list(point_notes)
     if chosen is None:
         notes.append(

@@ -1,5 +1,6 @@
 """Validators of Russian identifiers and formats. Check digits of INN and OGRN/OGRNIP come from
-python-stdnum; SNILS and KPP, which it lacks, are checked here by their published rules."""
+python-stdnum; SNILS, KPP, BIC and bank accounts, which it lacks (and no maintained package on PyPI
+covers), are checked here by their published rules."""
 
 from __future__ import annotations
 
@@ -124,3 +125,54 @@ def validate_phone(value: str) -> str:
     if not PHONE_RE.match(phone) or not 10 <= len(digits) <= 15:
         raise ValidationError(_("Enter a phone number, for example +7 900 123-45-67."), code="phone")
     return phone
+
+
+BIC_RE = re.compile(r"^04[0-9]{7}$")
+ACCOUNT_RE = re.compile(r"^[0-9]{20}$")
+#: Weights of the account key (Bank of Russia, the order of calculating the control key of an account
+#: number): 7, 1, 3 repeated over the 3 BIC-derived digits and the 20 digits of the account.
+_ACCOUNT_KEY_WEIGHTS = ((7, 1, 3) * 8)[:23]
+
+
+def validate_bic(value: str) -> str:
+    """BIC of a Russian bank: 9 digits beginning with the country code 04."""
+    code = _digits_only(value)
+    if not BIC_RE.match(code):
+        raise ValidationError(_("BIC must have 9 digits and begin with 04."), code="bic_format")
+    return code
+
+
+def _account_key_holds(prefix: str, account: str) -> bool:
+    digits = prefix + account
+    products = (int(digit) * weight % 10 for digit, weight in zip(digits, _ACCOUNT_KEY_WEIGHTS, strict=True))
+    return sum(products) % 10 == 0
+
+
+def validate_settlement_account(value: str, *, bic: str) -> str:
+    """A settlement account (расчётный счёт): 20 digits whose key agrees with the bank's BIC (the
+    BIC's last three digits come first in the key calculation)."""
+    account = _digits_only(value)
+    if not ACCOUNT_RE.match(account):
+        raise ValidationError(_("The account number must have 20 digits."), code="account_format")
+    if BIC_RE.match(bic or "") and not _account_key_holds(bic[-3:], account):
+        raise ValidationError(
+            _("The account number does not agree with the BIC (wrong control key)."), code="account_key"
+        )
+    return account
+
+
+def validate_correspondent_account(value: str, *, bic: str) -> str:
+    """The bank's correspondent account (30101…): 20 digits whose key agrees with the BIC ("0" and
+    the BIC's 5th and 6th digits come first in the key calculation)."""
+    account = _digits_only(value)
+    if not ACCOUNT_RE.match(account):
+        raise ValidationError(_("The account number must have 20 digits."), code="account_format")
+    if not account.startswith("30101"):
+        raise ValidationError(
+            _("A correspondent account begins with 30101."), code="correspondent_account_prefix"
+        )
+    if BIC_RE.match(bic or "") and not _account_key_holds("0" + bic[4:6], account):
+        raise ValidationError(
+            _("The account number does not agree with the BIC (wrong control key)."), code="account_key"
+        )
+    return account

@@ -15,18 +15,17 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from backend.users.models import User
-from connection import completeness, reservations, services, technical_conditions
+from connection import completeness, invoices, reservations, services, technical_conditions
 from connection.fees import fee_for_application
 from connection.issued_documents import (
     connection_documents,
     offer_documents,
     removed_on_failure,
 )
-from connection.models import ConnectionRequest, PaymentOption
+from connection.models import ConnectionRequest, Invoice
 from grid import territories
 from grid.models import AssetCapacity
 from workflow.rulebook import get_rules
-from workflow.selectors import rules_for
 from workflow.services import run_transition
 
 
@@ -137,6 +136,9 @@ def _issue_offer(application: ConnectionRequest, data: dict[str, Any], user: Use
     technical_conditions.record(
         application=application, data=data, user=user, granted=granted, capacity_id=point_id
     )
+    invoice = invoices.issue_invoice(application=application, issued_on=timezone.localdate())
+    if invoice is not None:
+        data["invoice_number"] = invoice.number
     offer_documents(application=application, user=user)
 
 
@@ -192,22 +194,19 @@ def _record_payment(application: ConnectionRequest, data: dict[str, Any], user: 
             {"paid_on": ValidationError(_("The payment cannot precede the offer."), code="before_offer")}
         )
     amount = Decimal(data["amount_rub"])
-    if application.fee_rub is not None:
+    due_now = invoices.amount_due_now(application)
+    if due_now is not None and amount < due_now:
         # Paying accepts the offer: the whole fee, or with instalments the part not spread out.
-        due_now = application.fee_rub
-        if application.payment_option == PaymentOption.INSTALMENTS:
-            share = rules_for(application).instalment_share_percent
-            due_now = (application.fee_rub * (100 - share) / 100).quantize(Decimal("0.01"))
-        if amount < due_now:
-            raise ValidationError(
-                {
-                    "amount_rub": ValidationError(
-                        _("The payment of %(amount)s roubles is less than the %(due)s roubles due.")
-                        % {"amount": amount, "due": due_now},
-                        code="underpaid",
-                    )
-                }
-            )
+        raise ValidationError(
+            {
+                "amount_rub": ValidationError(
+                    _("The payment of %(amount)s roubles is less than the %(due)s roubles due.")
+                    % {"amount": amount, "due": due_now},
+                    code="underpaid",
+                )
+            }
+        )
+    application.invoices.filter(status=Invoice.Status.OPEN).update(status=Invoice.Status.PAID)
     application.paid_amount_rub = amount
     application.contract_date = paid_on  # paying the invoice accepts the offer
 
@@ -218,6 +217,11 @@ def _report_defects(application: ConnectionRequest, data: dict[str, Any], user: 
 
 
 def _confirm_connection(application: ConnectionRequest, data: dict[str, Any], user: User) -> None:
+    if application.grid_works_done_on is None:
+        # The rules' order: the grid organisation's own measures are done before the connection.
+        raise ValidationError(
+            _("Record first that the grid organisation's measures are done."), code="grid_works_not_done"
+        )
     connected_on: date = data.get("connected_on") or timezone.localdate()
     if connected_on > timezone.localdate():
         raise ValidationError(
@@ -228,6 +232,15 @@ def _confirm_connection(application: ConnectionRequest, data: dict[str, Any], us
             {
                 "connected_on": ValidationError(
                     _("The connection cannot precede the contract."), code="before_contract"
+                )
+            }
+        )
+    if connected_on < application.grid_works_done_on:
+        raise ValidationError(
+            {
+                "connected_on": ValidationError(
+                    _("The connection cannot precede the grid organisation's works."),
+                    code="before_grid_works",
                 )
             }
         )

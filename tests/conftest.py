@@ -102,4 +102,5 @@ def reseeded():
     import_module("backend.users.migrations.0002_role_groups").create_groups(apps, None)
     import_module("workflow.migrations.0002_seed_calendar").seed_calendar(apps, None)
     import_module("workflow.migrations.0003_seed_rulebook").seed_rulebook(apps, None)
+    import_module("connection.migrations.0013_example_requisites").add_example(apps, None)
     sync_role_permissions()

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from backend.exceptions import StateConflict
-from connection import assignment, messaging, selectors
+from connection import assignment, invoices, messaging, selectors, works
 from connection.api.transitions import form_fields, input_serializer
 from connection.issued_documents import issued_conditions
 from connection.models.messages import MAX_ATTACHMENTS, MESSAGE_MAX_LENGTH
@@ -116,7 +116,7 @@ def page_url(application, user) -> str:
 
 
 def render_application(
-    request, application, *, status=200, message_form=None, file_errors=None, **action_state
+    request, application, *, status=200, message_form=None, file_errors=None, works_form=None, **action_state
 ):
     """The application's page: the engineer's page for branch staff, the applicant's otherwise."""
     current = workflow_selectors.current_step(application)
@@ -136,13 +136,18 @@ def render_application(
         "message_form": message_form or MessageForm(),
         "file_errors": file_errors or [],
         "max_attachments": MAX_ATTACHMENTS,
+        "works": works.works_parts(application, request.user),
+        "works_form": works_form,
         **_thread(request, application),
     }
     if is_staff_view(application, request.user):
         context.update(engineer_context(request, application, action_state))
         return render(request, "web/console/application.html", context, status=status)
+    payment = invoices.payment_instructions(application) if application.owner_id == request.user.pk else None
     context.update(
         {
+            "payment": payment,
+            "payment_qr": invoices.qr_svg(payment.qr_payload) if payment and payment.qr_payload else "",
             "history": _history(application),
             "conditions": issued_conditions(application),
             "documents": document_rows(application),

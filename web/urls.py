@@ -1,6 +1,17 @@
 from django.urls import include, path
 
-from web import accounts, console, dashboard, report_console, reports, tracking, views, wizard
+from web import (
+    accounts,
+    console,
+    dashboard,
+    payments,
+    report_console,
+    reports,
+    tracking,
+    views,
+    wizard,
+    works,
+)
 
 app_name = "web"
 
@@ -13,12 +24,15 @@ urlpatterns = [
     path("console/", console.console, name="console"),
     path("console/dashboard/", dashboard.dashboard, name="dashboard"),
     path("console/export.csv", dashboard.export_csv, name="queue_export"),
+    path("console/statements/", payments.statements, name="statements"),
+    path("console/statements/lines/<int:pk>/<str:action>/", payments.resolve_line, name="statement_line"),
     path("console/applications/<int:pk>/", tracking.staff_application_page, name="console_application"),
     path("applications/", tracking.application_list, name="applications"),
     path("applications/new/", wizard.new_application, name="new_application"),
     path("applications/<int:pk>/", tracking.application_detail, name="application"),
     path("applications/<int:pk>/actions/<str:name>/", tracking.run_action, name="run_action"),
     path("applications/<int:pk>/take/", console.take, name="take_application"),
+    path("applications/<int:pk>/grid-works/", works.record_grid_works, name="record_grid_works"),
     path("applications/<int:pk>/assign/", console.assign, name="assign_application"),
     path("applications/<int:pk>/messages/", tracking.post_message, name="post_message"),
     path("applications/<int:pk>/documents/", wizard.upload_document, name="upload_document"),

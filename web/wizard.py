@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import logging
-from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,10 +17,10 @@ from django.utils.translation import gettext_lazy
 
 from backend.exceptions import StateConflict
 from backend.users.roles import Role
-from connection import completeness, fees, selectors, services
+from connection import completeness, selectors, services, technical_conditions
 from connection.eligibility import limits_for
-from connection.models import Applicant, ConnectionRequest, Document, DocumentType
-from connection.nearest import find_nearest
+from connection.models import Applicant, ConnectionRequest, Document, DocumentType, RequestKind
+from connection.nearest import draft_term_facts, find_nearest
 from connection.workflow_actions import perform_transition
 from web.forms import ApplicantForm, ObjectForm, PowerForm, SupplyForm, UploadForm, apply_errors, parse_id
 from web.views import map_settings
@@ -102,6 +101,7 @@ def nearest_for(application: ConnectionRequest, *, power_kw=None, voltage=None) 
             power_kw=power_kw or application.requested_kw or get_rules().household_max_kw,
             voltage_kv=voltage or application.voltage_level or f"{get_rules().household_max_voltage_kv}",
             household=application.is_household,
+            temporary=application.kind == RequestKind.TEMPORARY,
         )
     except Exception:  # the register is optional for the wizard: degrade, never fail the step
         logger.exception("nearest connection points unavailable")
@@ -359,7 +359,9 @@ def _review_step(request, application):
     if application.requested_kw and application.voltage_level:
         nearest = nearest_for(application)
     try:
-        expected = workflow_selectors.expected_completion(application)
+        # The term stated next to it (nearest.works_term) and this date come from the same facts.
+        facts = draft_term_facts(application, nearest) if nearest else None
+        expected = workflow_selectors.expected_completion(application, facts=facts)
     except Exception:  # missing facts of a partial draft
         logger.exception("expected completion unavailable")
         expected = None
@@ -381,14 +383,12 @@ def _review_step(request, application):
 
 
 def indicative_fee(application, nearest):
-    """The fee by the tariffs in force for what the draft asks, with the distance to the nearest
-    point with enough capacity (or to the nearest point at all); None when it cannot be told yet."""
+    """The fee the offer would propose for what the draft asks (the same point, distance and line
+    construction: connection.technical_conditions.fee_estimate); None when it cannot be told yet."""
     if not (application.requested_kw and application.voltage_level and application.applicant_id and nearest):
         return None
-    point = nearest.get("connection_point") or (nearest.get("candidates") or [None])[0]
-    distance = Decimal(str(point["distance_m"])) if point else None
     try:
-        return fees.fee_for_application(application, grid_distance_m=distance)
+        return technical_conditions.fee_estimate(application)
     except Exception:  # an indication only: the page must show even if the tariffs cannot answer
         logger.exception("indicative fee unavailable")
         return None

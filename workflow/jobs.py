@@ -12,11 +12,16 @@ from django.conf import settings
 from django.db.models import F, Q
 from django.utils import timezone
 
+from workflow import calendar
 from workflow.exceptions import TransitionError
 from workflow.machine import AnnulmentReason, Party
-from workflow.notifications import notify_overdue
+from workflow.notifications import notify_overdue, notify_payment_due
 from workflow.services import run_transition
 from workflow.states import State
+
+#: The applicant is reminded to pay this many working days before the last day (portal policy,
+#: not a rule of the regulation).
+PAYMENT_REMINDER_WD = 2
 
 ANNULMENTS = [
     (State.NEEDS_INFO, AnnulmentReason.NO_DATA),
@@ -31,7 +36,7 @@ def application_model():
 def run_deadline_jobs(*, today: date | None = None) -> dict[str, int]:
     today = today or timezone.localdate()
     model = application_model()
-    report = {"annulled_no_data": 0, "annulled_not_paid": 0, "overdue_notified": 0}
+    report = {"annulled_no_data": 0, "annulled_not_paid": 0, "overdue_notified": 0, "payment_reminded": 0}
 
     for state, reason in ANNULMENTS:
         # The due date is the last day the applicant has: annul from the day after.
@@ -62,4 +67,18 @@ def run_deadline_jobs(*, today: date | None = None) -> dict[str, int]:
         notify_overdue(application)
         model.objects.filter(pk=application.pk).update(overdue_notified_for=application.due_date)
         report["overdue_notified"] += 1
+    # Once per due date: the offer still waits for payment and the last day is near.
+    reminders = (
+        model.objects.filter(
+            state=State.OFFER_ISSUED,
+            due_date__gte=today,
+            due_date__lte=calendar.add_working_days(today, PAYMENT_REMINDER_WD),
+        )
+        .filter(Q(reminder_notified_for__isnull=True) | ~Q(reminder_notified_for=F("due_date")))
+        .select_related("owner")
+    )
+    for application in reminders:
+        notify_payment_due(application)
+        model.objects.filter(pk=application.pk).update(reminder_notified_for=application.due_date)
+        report["payment_reminded"] += 1
     return report

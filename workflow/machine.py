@@ -57,8 +57,9 @@ def system_only(instance, user) -> bool:
 PERMISSIONS = {Actor.OWNER: is_owner, Actor.BRANCH: is_branch_staff, Actor.SYSTEM: system_only}
 
 
-def meta(label, actor: Actor) -> dict:
-    return {"label": label, "actor": actor}
+def meta(label, actor: Actor, *, also_system: bool = False) -> dict:
+    """`also_system`: the portal itself may run it too, on evidence (a matched bank statement line)."""
+    return {"label": label, "actor": actor, "also_system": also_system}
 
 
 class ApplicationStateMachine(ConcurrentTransitionMixin, models.Model):
@@ -86,6 +87,12 @@ class ApplicationStateMachine(ConcurrentTransitionMixin, models.Model):
     )
     overdue_notified_for = models.DateField(
         _("overdue notice sent for due date"), null=True, blank=True, editable=False
+    )
+    grid_works_done_on = models.DateField(
+        _("grid organisation's measures done on"), null=True, blank=True, editable=False
+    )
+    reminder_notified_for = models.DateField(
+        _("reminder sent for due date"), null=True, blank=True, editable=False
     )
 
     class Meta:
@@ -156,7 +163,7 @@ class ApplicationStateMachine(ConcurrentTransitionMixin, models.Model):
         source=State.OFFER_ISSUED,
         target=State.CONTRACT_ACTIVE,
         permission=is_branch_staff,
-        custom=meta(_("Record the payment"), Actor.BRANCH),
+        custom=meta(_("Record the payment"), Actor.BRANCH, also_system=True),
     )
     def record_payment(self) -> None:
         """Paying the invoice accepts the offer: the contract is made on the payment date."""

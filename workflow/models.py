@@ -266,6 +266,7 @@ class Notification(models.Model):
         NEW_WORK = "new_work", _("New work for the branch")
         OVERDUE = "overdue", _("Deadline missed")
         MESSAGE = "message", _("New message")
+        REMINDER = "reminder", _("Reminder of a deadline")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,

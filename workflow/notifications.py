@@ -125,3 +125,30 @@ def notify_overdue(application) -> list[Notification]:
             }
         ),
     )
+
+
+def notify_payment_due(application) -> list[Notification]:
+    """Remind the applicant that the invoice must be paid by the due date, or the application is
+    annulled."""
+    return notify(
+        [application.owner],
+        application=application,
+        kind=Notification.Kind.REMINDER,
+        subject=lambda: (
+            _("Application %(number)s: pay the invoice by %(due)s")
+            % {
+                "number": _title(application),
+                "due": formats.date_format(application.due_date, "SHORT_DATE_FORMAT"),
+            }
+        ),
+        body=lambda: (
+            _(
+                "The invoice of application %(number)s is not paid yet. Pay it by %(due)s inclusive: "
+                "otherwise the application is annulled. The QR code and the bank details are on the application's page."
+            )
+            % {
+                "number": _title(application),
+                "due": formats.date_format(application.due_date, "SHORT_DATE_FORMAT"),
+            }
+        ),
+    )

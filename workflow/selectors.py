@@ -34,12 +34,19 @@ def current_step(application, *, today: date | None = None) -> dict[str, Any]:
     }
 
 
-def expected_completion(application, *, today: date | None = None, rules: Rules | None = None) -> date | None:
+def expected_completion(
+    application,
+    *,
+    today: date | None = None,
+    rules: Rules | None = None,
+    facts: deadlines.TermFacts | None = None,
+) -> date | None:
+    """`facts` replace the application's recorded ones (a draft's, estimated from its nearest point)."""
     today = today or timezone.localdate()
     return deadlines.expected_completion(
         application.state,
         rules=rules_for(application, default=rules),
         due=application.due_date,
         today=today,
-        facts=application.term_facts(),
+        facts=facts or application.term_facts(),
     )

@@ -33,6 +33,7 @@ class TransitionInfo:
     actor: str
     sources: tuple[str, ...]
     target: str
+    also_system: bool = False
 
 
 def _collect() -> dict[str, TransitionInfo]:
@@ -50,6 +51,7 @@ def _collect() -> dict[str, TransitionInfo]:
             actor=first.custom["actor"],
             sources=tuple(str(t.source) for t in transitions),
             target=str(first.target),
+            also_system=bool(first.custom.get("also_system")),
         )
     return infos
 
@@ -57,7 +59,11 @@ def _collect() -> dict[str, TransitionInfo]:
 TRANSITIONS: dict[str, TransitionInfo] = _collect()
 
 # History entries that are not transitions (the state stays): their labels.
-EVENT_LABELS = {"take_into_work": _("Taken into work"), "assign": _("Assigned")}
+EVENT_LABELS = {
+    "take_into_work": _("Taken into work"),
+    "assign": _("Assigned"),
+    "grid_works_done": _("The grid organisation's measures are done"),
+}
 
 
 def label_of(name: str) -> str:
@@ -121,7 +127,7 @@ def check_allowed(application, name: str, user) -> TransitionInfo:
         raise TransitionNotFound(_("There is no such transition."))
     if user is not None and not may_run(application, name, user):
         raise TransitionForbidden(_("Your role may not run this transition on this application."))
-    if user is None and info.actor != Actor.SYSTEM:
+    if user is None and info.actor != Actor.SYSTEM and not info.also_system:
         raise TransitionForbidden(_("Only a person may run this transition."))
     if not can_proceed(getattr(application, name)):
         raise TransitionConflict(

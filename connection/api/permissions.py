@@ -16,8 +16,12 @@ class IsOwnerForWrites(BasePermission):
     """Others who may see an application (its branch's engineers) may not change it: 403."""
 
     def has_object_permission(self, request, view, obj):
-        # Transitions and the assignment carry their own rules of who may run them
-        # (workflow.machine, connection.assignment).
-        if request.method in SAFE_METHODS or getattr(view, "action", None) in ("run_transition", "assign"):
+        # Transitions, the assignment and the grid's works carry their own rules of who may run them
+        # (workflow.machine, connection.assignment, connection.works).
+        if request.method in SAFE_METHODS or getattr(view, "action", None) in (
+            "run_transition",
+            "assign",
+            "grid_works",
+        ):
             return True
         return obj.owner_id == request.user.pk

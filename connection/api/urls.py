@@ -25,3 +25,7 @@ router.register(
     LoadCalculationRecordViewSet,
     basename="connection-request-load-calculation",
 )
+# bank statements: import, lines waiting for a person
+from connection.api.payments import StatementLineViewSet  # noqa: E402
+
+router.register("statement-lines", StatementLineViewSet, basename="statement-line")

@@ -26,9 +26,18 @@ from backend.api.errors import Conflict, api_exception
 from backend.api.parsers import JSONParser
 from backend.storage import open_stored
 from backend.users.models import User
-from connection import assignment, completeness, selectors, services, technical_conditions, workflow_actions
+from connection import (
+    assignment,
+    completeness,
+    selectors,
+    services,
+    technical_conditions,
+    workflow_actions,
+    works,
+)
 from connection.api.offer import OfferProposalSerializer, proposal_data
 from connection.api.parsers import StrictMultiPartParser
+from connection.api.payments import GridWorksSerializer, PaymentInstructionsSerializer, instructions_data
 from connection.api.permissions import CanApply, IsOwnerForWrites
 from connection.api.serializers import (
     ApplicantSerializer,
@@ -337,6 +346,42 @@ class ConnectionRequestViewSet(viewsets.ModelViewSet):
         return Response(
             OfferProposalSerializer(proposal_data(technical_conditions.proposal(application))).data
         )
+
+    @extend_schema(
+        summary="How to pay",
+        description=(
+            "For an application whose offer waits for payment: the invoice (number, amount due now, purpose), the "
+            "payee's requisites, the ГОСТ Р 56042-2014 string its QR code encodes, the last day to pay and the "
+            "day the unpaid application is annulled, and the invoice PDF. 409 in any other state."
+        ),
+        responses={200: PaymentInstructionsSerializer},
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def payment(self, request, pk=None):
+        return Response(instructions_data(self.get_object()))
+
+    @extend_schema(
+        summary="Record the grid organisation's works as done",
+        description=(
+            "The branch's staff record the day the grid organisation's own measures of the technical conditions "
+            "were completed (once, while the contract runs; history event `grid_works_done`). The connection is "
+            "confirmed only after it. 403 for others, 409 in another state or when already recorded."
+        ),
+        request=GridWorksSerializer,
+        responses={200: ConnectionRequestDetailSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="grid-works", filter_backends=[])
+    def grid_works(self, request, pk=None):
+        application = self.get_object()
+        body = GridWorksSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        works.record_grid_works_done(
+            application=application,
+            user=request.user,
+            done_on=body.validated_data.get("done_on"),
+            comment=body.validated_data.get("comment", ""),
+        )
+        return self._respond(application)
 
 
 def history_entry(entry: TransitionLog) -> dict:

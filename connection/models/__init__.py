@@ -4,6 +4,7 @@ from connection.models.applicants import Applicant, ApplicantType
 from connection.models.documents import Document, DocumentType, DocumentVersion
 from connection.models.load_calculations import LoadCalculation
 from connection.models.messages import Message, MessageAttachment, Side
+from connection.models.payments import BankStatement, Invoice, Requisites, StatementLine
 from connection.models.requests import (
     CommissioningStage,
     ConnectionRequest,
@@ -22,11 +23,13 @@ __all__ = [
     "Applicant",
     "ApplicantGroup",
     "ApplicantType",
+    "BankStatement",
     "CommissioningStage",
     "ConnectionRequest",
     "Document",
     "DocumentType",
     "DocumentVersion",
+    "Invoice",
     "LoadCalculation",
     "LoadCharacter",
     "Message",
@@ -35,8 +38,10 @@ __all__ = [
     "ReliabilityCategory",
     "RequestKind",
     "RequestNumberSequence",
+    "Requisites",
     "Reservation",
     "Side",
+    "StatementLine",
     "Tariff",
     "TechnicalConditions",
     "VoltageLevel",

@@ -161,6 +161,8 @@ def test_engineer_processes_an_application_to_closure(page, second_page, live_se
     owner.goto(applicant_page)
     post(owner, "action-notify_ready")
     engineer.goto(console_page)
+    post(engineer, "grid-works-form")
+    assert "done on" in engineer.inner_text("#works-grid")
     post(engineer, "action-confirm_connection")
     post(engineer, "action-close")
     application.refresh_from_db()
@@ -172,6 +174,7 @@ def test_engineer_processes_an_application_to_closure(page, second_page, live_se
         "issue_offer",
         "record_payment",
         "notify_ready",
+        "grid_works_done",
         "confirm_connection",
         "close",
     ]

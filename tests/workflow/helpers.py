@@ -55,6 +55,8 @@ def application_in_state(state: str, *, branch=None, **fields) -> ConnectionRequ
         step_started_on=today,
         complete_since=today,
         contract_date=today if state in ("contract_active", "ready_for_check", "connected") else None,
+        # Past the applicant's notice the grid organisation's own measures are taken as done.
+        grid_works_done_on=today if state in ("ready_for_check", "connected") else None,
         grid_distance_m=120,
         rulebook_version_id=get_rules().version_id,
     )

@@ -55,6 +55,7 @@ def test_full_happy_path_through_the_api(
         "notify_ready",
         "report_defects",
         "notify_ready",
+        "grid_works_done",
         "confirm_connection",
         "close",
     ]
@@ -101,6 +102,10 @@ def happy_path(owner, engineer_client, draft):
         assert run(owner, draft, "notify_ready", {}).status_code == 200
         assert run(engineer_client, draft, "report_defects", data_for("report_defects")).status_code == 200
         assert run(owner, draft, "notify_ready", {}).status_code == 200
+        # The rules' order: the grid organisation's own measures are recorded before the connection.
+        refused = run(engineer_client, draft, "confirm_connection", {})
+        assert refused.status_code == 400
+        assert engineer_client.post(f"{URL}{draft.pk}/grid-works/", {}, format="json").status_code == 200
         body = run(engineer_client, draft, "confirm_connection", {}).json()
         assert body["state"] == "connected" and body["current_step"]["due_date"] == "2027-03-03"
         body = run(engineer_client, draft, "close", {}).json()
@@ -116,7 +121,12 @@ def test_annulment_when_the_missing_information_is_not_supplied(make_client, eng
         # 20 working days across the May holidays of 2026 (1–3 and 9–11 May off).
         assert body["current_step"]["due_date"] == "2026-05-27"
     with at("2026-05-27", hour=23):
-        assert run_deadline_jobs() == {"annulled_no_data": 0, "annulled_not_paid": 0, "overdue_notified": 0}
+        assert run_deadline_jobs() == {
+            "annulled_no_data": 0,
+            "annulled_not_paid": 0,
+            "overdue_notified": 0,
+            "payment_reminded": 0,
+        }
         assert state_of(draft) == "needs_info"  # the last day is still the applicant's
     with at("2026-05-28"):
         assert run_deadline_jobs()["annulled_no_data"] == 1
