@@ -135,7 +135,7 @@ def _comment(line: StatementLine) -> str:
 def _record(line: StatementLine, invoice: Invoice, user: User | None) -> None:
     application = ConnectionRequest.objects.get(pk=invoice.application_id)
     perform_transition(
-        request=application,
+        application=application,
         name="record_payment",
         user=user,
         comment=_comment(line),

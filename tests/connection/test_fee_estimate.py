@@ -11,7 +11,8 @@ from django.core.management import call_command
 
 from connection import technical_conditions
 from connection.workflow_actions import perform_transition
-from tests.factories import ConnectionRequestFactory, UserFactory
+from tests.backend.factories import UserFactory
+from tests.connection.factories import ConnectionRequestFactory
 from tests.grid.factories import point
 from web.wizard import indicative_fee, nearest_for
 
@@ -32,10 +33,10 @@ def test_the_estimate_equals_the_offer_proposal(branch, metres, settlement, pref
     estimate = indicative_fee(draft, nearest_for(draft))
     assert estimate is not None
 
-    perform_transition(request=draft, name="submit", user=draft.owner)
+    perform_transition(application=draft, name="submit", user=draft.owner)
     draft.refresh_from_db()
     assert draft.settlement_kind == settlement
-    perform_transition(request=draft, name="accept", user=UserFactory(role="supervisor"))
+    perform_transition(application=draft, name="accept", user=UserFactory(role="supervisor"))
     proposal = technical_conditions.proposal(draft)
     assert proposal.fee is not None
     assert estimate.total == proposal.fee.total == proposal.values["fee_rub"]

@@ -21,8 +21,9 @@ from connection.bank_statements import StatementFormatError, parse_statement
 from connection.models import ConnectionRequest, Invoice, Requisites, StatementLine
 from connection.validators import validate_bic, validate_correspondent_account, validate_settlement_account
 from connection.workflow_actions import perform_transition
+from tests.backend.factories import UserFactory
 from tests.connection.factories import EXAMPLE_ACCOUNT, RequisitesFactory, client_bank_statement
-from tests.factories import BranchFactory, UserFactory
+from tests.grid.factories import BranchFactory
 from tests.workflow.helpers import VALID_DATA, application_in_state
 from workflow.models import TransitionLog
 
@@ -42,7 +43,7 @@ def branch_engineer(branch):
 def offered(branch, engineer, **fields) -> ConnectionRequest:
     application = application_in_state("under_review", branch=branch, **fields)
     return perform_transition(
-        request=application, name="issue_offer", user=engineer, data=dict(VALID_DATA["issue_offer"])
+        application=application, name="issue_offer", user=engineer, data=dict(VALID_DATA["issue_offer"])
     )
 
 

@@ -8,9 +8,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from connection import invoices
+from tests.backend.factories import UserFactory
 from tests.connection.factories import RequisitesFactory, client_bank_statement
 from tests.connection.test_payments import expected_payload, offered
-from tests.factories import BranchFactory, UserFactory
+from tests.grid.factories import BranchFactory
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/connection-requests/"

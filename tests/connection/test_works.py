@@ -15,7 +15,8 @@ from backend.exceptions import ActionForbidden, StateConflict
 from connection import works
 from connection.models import ConnectionRequest
 from connection.workflow_actions import perform_transition
-from tests.factories import BranchFactory, UserFactory
+from tests.backend.factories import UserFactory
+from tests.grid.factories import BranchFactory
 from tests.workflow.helpers import application_in_state
 from workflow.models import TransitionLog
 
@@ -29,15 +30,15 @@ def staff(branch):
 
 def test_the_connection_waits_for_the_grid_organisations_works(branch, staff):
     application = application_in_state("contract_active", branch=branch)
-    perform_transition(request=application, name="notify_ready", user=application.owner)
+    perform_transition(application=application, name="notify_ready", user=application.owner)
     application.refresh_from_db()
     with pytest.raises(ValidationError) as error:
-        perform_transition(request=application, name="confirm_connection", user=staff, data={})
+        perform_transition(application=application, name="confirm_connection", user=staff, data={})
     assert error.value.code == "grid_works_not_done"
     works.record_grid_works_done(application=application, user=staff, comment="ВЛИ построена")
     application.refresh_from_db()
     assert application.grid_works_done_on == timezone.localdate()
-    perform_transition(request=application, name="confirm_connection", user=staff, data={})
+    perform_transition(application=application, name="confirm_connection", user=staff, data={})
     assert ConnectionRequest.objects.get(pk=application.pk).state == "connected"
     events = list(TransitionLog.objects.filter(application=application).values_list("transition", flat=True))
     assert events == ["notify_ready", "grid_works_done", "confirm_connection"]

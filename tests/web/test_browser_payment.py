@@ -16,8 +16,9 @@ from django.utils import timezone
 from connection import invoices
 from connection.models import ConnectionRequest, StatementLine
 from connection.workflow_actions import perform_transition
+from tests.backend.factories import UserFactory
 from tests.connection.factories import client_bank_statement
-from tests.factories import BranchFactory, TerritoryFactory, UserFactory
+from tests.grid.factories import BranchFactory, TerritoryFactory
 from tests.web.browser import CHROMIUM, SCREENSHOTS, log_in, shoot
 from tests.workflow.helpers import VALID_DATA, application_in_state
 from workflow.models import TransitionLog
@@ -48,7 +49,7 @@ def test_the_applicant_pays_and_the_statement_concludes_the_contract(
         "under_review", branch=branch, owner=applicant, applicant__owner=applicant, applicant__inn=""
     )
     application = perform_transition(
-        request=application, name="issue_offer", user=engineer_user, data=dict(VALID_DATA["issue_offer"])
+        application=application, name="issue_offer", user=engineer_user, data=dict(VALID_DATA["issue_offer"])
     )
     invoice = invoices.current_invoice(application)
     expected = (

@@ -10,9 +10,10 @@ from django.utils import timezone
 
 from connection import invoices
 from connection.models import BankStatement, StatementLine
+from tests.backend.factories import UserFactory
 from tests.connection.factories import RequisitesFactory, client_bank_statement
 from tests.connection.test_payments import offered
-from tests.factories import BranchFactory, UserFactory
+from tests.grid.factories import BranchFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from django.test import Client
 from django.utils import timezone
 
 from connection.models import ConnectionRequest
-from tests.factories import ConnectionRequestFactory
+from tests.connection.factories import ConnectionRequestFactory
 from tests.grid.factories import point
 from workflow import calendar, deadlines
 from workflow.rulebook import get_rules
