@@ -50,9 +50,11 @@ INSTALLED_APPS = [
     "backend",  # management commands (sweep_files)
     "csp",
     "backend.users",
+    "backend.events",
     "grid",
     "connection",
     "workflow",
+    "integration",
     "web",
 ]
 
@@ -321,6 +323,8 @@ OUTBOX_RETRY_AFTER_SECONDS = env.int("OUTBOX_RETRY_AFTER_SECONDS", default=60)
 # --- Django REST framework and OpenAPI ----------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Before the personal tokens: `Bearer ik_…` is an integration client's key.
+        "integration.api.authentication.ClientKeyAuthentication",
         "backend.users.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
@@ -340,6 +344,7 @@ REST_FRAMEWORK = {
         "backend.users.api.throttling.AnonRateThrottle",
         "backend.users.api.throttling.UserRateThrottle",
         "backend.users.api.throttling.ScopedRateThrottle",
+        "integration.api.throttling.ClientRateThrottle",
     ],
     # DRF's own reading of the client address agrees with backend.users.client_address.
     "NUM_PROXIES": NUM_PROXIES,

@@ -41,6 +41,8 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from backend.events.models import EventKind
+from backend.events.services import record_event
 from backend.users.models import User
 from connection.models import (
     ConnectionRequest,
@@ -357,6 +359,19 @@ def store_issued_document(
     if written is not None:
         written.append(version.file.name)
     version.save()
+    record_event(
+        kind=EventKind.DOCUMENT_ISSUED,
+        application=application,
+        actor=user,
+        payload={
+            "document": {
+                "id": document.pk,
+                "doc_type": doc_type,
+                "version": number,
+                "sha256": version.sha256,
+            }
+        },
+    )
     return version
 
 

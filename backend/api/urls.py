@@ -6,10 +6,11 @@ from rest_framework.routers import DefaultRouter
 from backend.users.api import urls as users_urls
 from connection.api import calculator, fees
 from connection.api import urls as connection_urls
+from integration.api import urls as integration_urls
 from workflow.api import urls as workflow_urls
 
 router = DefaultRouter()
-for app_router in (users_urls.router, connection_urls.router, workflow_urls.router):
+for app_router in (users_urls.router, connection_urls.router, workflow_urls.router, integration_urls.router):
     router.registry.extend(app_router.registry)
 
 calculator_urls = [
@@ -27,4 +28,9 @@ calculator_urls = [
     path("fees/estimate/", fees.FeeEstimateView.as_view(), name="fee-estimate"),
 ]
 
-urlpatterns = [*users_urls.urlpatterns_plain, *calculator_urls, *router.urls]
+urlpatterns = [
+    *users_urls.urlpatterns_plain,
+    *integration_urls.urlpatterns_plain,
+    *calculator_urls,
+    *router.urls,
+]

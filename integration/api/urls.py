@@ -1,0 +1,11 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from integration.api import views
+
+router = SimpleRouter()
+router.register("integration/authorities", views.AuthorityViewSet, basename="integration-authority")
+
+urlpatterns_plain = [
+    path("events/", views.EventFeedView.as_view(), name="events"),
+]

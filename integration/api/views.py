@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from backend.events.services import sequence_pending
+from integration import selectors, services
+from integration.api.permissions import IsIntegrationClient
+from integration.api.serializers import (
+    AuthoritySerializer,
+    EventPageSerializer,
+    EventQuerySerializer,
+    EventSerializer,
+)
+
+
+class EventFeedView(APIView):
+    """The events of the applicants the client acts for (with authority to read applications), in
+    the order they became visible. Poll with `after` = the last `next_cursor`; the feed never skips
+    an event, also when transactions commit out of order."""
+
+    permission_classes = [IsAuthenticated, IsIntegrationClient]
+
+    @extend_schema(
+        parameters=[EventQuerySerializer], responses=EventPageSerializer, operation_id="events_list"
+    )
+    def get(self, request):
+        query = EventQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        after, limit = query.validated_data["after"], query.validated_data["limit"]
+        sequence_pending(wait=False)
+        events = selectors.visible_events(request.auth.client, after=after, limit=limit + 1)
+        page = events[:limit]
+        return Response(
+            {
+                "events": EventSerializer(page, many=True).data,
+                "next_cursor": page[-1].position if page else after,
+                "has_more": len(events) > limit,
+            }
+        )
+
+
+class AuthorityViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The authorities the signed-in applicant gave integration clients; revoke one with POST."""
+
+    serializer_class = AuthoritySerializer
+    permission_classes = [IsAuthenticated]
+    pagination_class = None
+    filter_backends = []
+
+    def get_queryset(self):
+        return selectors.authorities_of(self.request.user)
+
+    @extend_schema(request=None, responses=AuthoritySerializer)
+    @action(detail=True, methods=["post"])
+    def revoke(self, request, pk=None):
+        authority = services.revoke_authority(authority=self.get_object())
+        return Response(AuthoritySerializer(authority).data)
