@@ -77,6 +77,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     # A database that does not answer or a full disk: 503/507 with the error body, not a 500.
     "backend.faults.ServiceFaultMiddleware",
+    # POSTs with an Idempotency-Key: replayed, refused or waited for (integration.idempotency).
+    "integration.api.idempotency.IdempotencyMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 

@@ -1,11 +1,9 @@
-"""Errors of the integration domain; backend.api.errors maps DomainError subclasses to HTTP."""
+"""Errors of the integration domain."""
 
-from backend.exceptions import DomainError, Forbidden
+from backend.exceptions import DomainError
 
 
 class IdempotencyConflict(DomainError):
-    """The Idempotency-Key was used before with another request body."""
+    """The Idempotency-Key was used before with another request (answered 422)."""
 
-
-class AuthorityMissing(Forbidden):
-    """The client does not act for this applicant in this scope."""
+    default_code = "idempotency_key_reused"

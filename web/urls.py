@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from web import accounts, console, dashboard, tracking, views, wizard
+from web import accounts, authorities, console, dashboard, tracking, views, wizard
 
 app_name = "web"
 
@@ -10,6 +10,8 @@ urlpatterns = [
     path("calculator/", views.calculator, name="calculator"),
     path("map/", views.capacity_map, name="map"),
     path("accounts/", include(accounts.urlpatterns)),
+    path("accounts/authorities/", authorities.authority_list, name="authorities"),
+    path("accounts/authorities/<int:pk>/revoke/", authorities.revoke_authority, name="revoke_authority"),
     path("console/", console.console, name="console"),
     path("console/dashboard/", dashboard.dashboard, name="dashboard"),
     path("console/export.csv", dashboard.export_csv, name="queue_export"),
