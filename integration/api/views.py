@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
@@ -27,7 +27,19 @@ class EventFeedView(APIView):
     permission_classes = [IsAuthenticated, IsIntegrationClient]
 
     @extend_schema(
-        parameters=[EventQuerySerializer], responses=EventPageSerializer, operation_id="events_list"
+        summary="Read the events feed",
+        description=(
+            "Events of the applicants the client acts for (authority with `applications:read`): "
+            "`application.submitted`, `application.state_changed`, `step.overdue`, "
+            "`message.created`, `document.issued`, `payment.recorded`. Ordered by `cursor`, the "
+            "order in which they became visible; pass the last `next_cursor` as `after`. No event "
+            "is ever skipped, also when changes commit out of order; deduplicate by `id`. "
+            "While `has_more` is true, call again at once; otherwise poll every few seconds."
+        ),
+        parameters=[EventQuerySerializer],
+        responses=EventPageSerializer,
+        operation_id="events_list",
+        tags=["integration"],
     )
     def get(self, request):
         query = EventQuerySerializer(data=request.query_params)
@@ -45,6 +57,16 @@ class EventFeedView(APIView):
         )
 
 
+@extend_schema_view(
+    list=extend_schema(
+        summary="List my authorities",
+        description=(
+            "The consents and powers of attorney the signed-in applicant gave integration clients, "
+            "live and past."
+        ),
+        tags=["integration"],
+    )
+)
 class AuthorityViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """The authorities the signed-in applicant gave integration clients; revoke one with POST."""
 
@@ -58,7 +80,13 @@ class AuthorityViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             return Authority.objects.none()
         return selectors.authorities_of(self.request.user)
 
-    @extend_schema(request=None, responses=AuthoritySerializer)
+    @extend_schema(
+        summary="Revoke an authority",
+        description="The client may no longer act for the applicant: its next call for them is refused (403).",
+        request=None,
+        responses=AuthoritySerializer,
+        tags=["integration"],
+    )
     @action(detail=True, methods=["post"])
     def revoke(self, request, pk=None):
         authority = services.revoke_authority(authority=self.get_object())
