@@ -306,7 +306,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "backend.storage.sweep_files_task",
         "schedule": env.int("FILE_SWEEP_EVERY_SECONDS", default=3600),
     },
+    "webhooks": {
+        "task": "integration.tasks.deliver_webhooks",
+        "schedule": env.int("WEBHOOK_SCAN_EVERY_SECONDS", default=30),
+    },
+    "idempotency-purge": {"task": "integration.tasks.purge_idempotency_records", "schedule": 3600},
 }
+# Webhooks: seconds to wait for a receiver; whether receivers on private or loopback addresses
+# (and plain http) are allowed — only for development and tests, never in production.
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=DEBUG)
 # Publishing with the broker down fails fast (the outbox keeps the work) instead of holding the
 # request while kombu retries.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
@@ -379,6 +388,7 @@ SPECTACULAR_SETTINGS = {
         "RequestKindEnum": "connection.models.requests.RequestKind",
         "AssetKindEnum": "grid.models.assets.AssetKind",
         "NotificationKindEnum": "workflow.models.Notification.Kind",
+        "EventKindEnum": "backend.events.models.EventKind",
     },
     "EXTENSIONS_INFO": {},
     "CONTACT": {"name": "Grid connection portal"},

@@ -154,8 +154,8 @@ class WebhookSubscription(models.Model):
     secret = models.CharField(_("signing secret"), max_length=64, editable=False)
     is_active = models.BooleanField(_("active"), default=True)
     disabled_at = models.DateTimeField(_("disabled at"), null=True, blank=True)
-    # Events with a position above this are delivered (set when the subscription is created).
-    start_after = models.BigIntegerField(_("deliver events after position"), default=0, editable=False)
+    # Events up to this feed position have been given their deliveries (from the creation on).
+    fanned_out_to = models.BigIntegerField(_("deliveries made up to position"), default=0, editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
@@ -182,7 +182,9 @@ class WebhookDelivery(models.Model):
     event = models.ForeignKey(
         "events.Event", verbose_name=_("event"), on_delete=models.CASCADE, related_name="+"
     )
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now, db_index=True)
     last_status_code = models.PositiveSmallIntegerField(_("last response code"), null=True, blank=True)

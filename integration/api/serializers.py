@@ -3,7 +3,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from backend.events.models import Event, EventKind
-from integration.models import Authority
+from integration.models import Authority, DeliveryAttempt, WebhookDelivery, WebhookSubscription
 
 
 class EventSerializer(serializers.ModelSerializer):
@@ -59,3 +59,56 @@ class AuthoritySerializer(serializers.ModelSerializer):
 
     def get_is_active(self, authority: Authority) -> bool:
         return authority.is_active()
+
+
+class WebhookSubscriptionSerializer(serializers.ModelSerializer):
+    event_kinds = serializers.ListField(
+        child=serializers.ChoiceField(choices=EventKind.choices), allow_empty=False, max_length=20
+    )
+    url = serializers.URLField(max_length=500)
+
+    class Meta:
+        model = WebhookSubscription
+        fields = ["id", "url", "event_kinds", "is_active", "disabled_at", "created_at"]
+        read_only_fields = ["id", "is_active", "disabled_at", "created_at"]
+
+
+class NewWebhookSubscriptionSerializer(WebhookSubscriptionSerializer):
+    secret = serializers.CharField(
+        read_only=True,
+        help_text="The signing secret (hex), shown only in this answer: keep it to check signatures.",
+    )
+
+    class Meta(WebhookSubscriptionSerializer.Meta):
+        fields = [*WebhookSubscriptionSerializer.Meta.fields, "secret"]
+
+
+class DeliveryAttemptSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DeliveryAttempt
+        fields = ["attempted_at", "status_code", "error", "duration_ms"]
+        read_only_fields = fields
+
+
+class WebhookDeliverySerializer(serializers.ModelSerializer):
+    event_id = serializers.IntegerField(read_only=True)
+    event_kind = serializers.CharField(source="event.kind", read_only=True)
+    subscription_id = serializers.IntegerField(read_only=True)
+    log = DeliveryAttemptSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = WebhookDelivery
+        fields = [
+            "id",
+            "subscription_id",
+            "event_id",
+            "event_kind",
+            "status",
+            "attempts",
+            "next_attempt_at",
+            "last_status_code",
+            "last_error",
+            "delivered_at",
+            "log",
+        ]
+        read_only_fields = fields

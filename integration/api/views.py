@@ -1,22 +1,25 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.events.services import sequence_pending
-from integration import selectors, services
+from integration import selectors, services, webhooks
 from integration.api.permissions import IsIntegrationClient
 from integration.api.serializers import (
     AuthoritySerializer,
     EventPageSerializer,
     EventQuerySerializer,
     EventSerializer,
+    NewWebhookSubscriptionSerializer,
+    WebhookDeliverySerializer,
+    WebhookSubscriptionSerializer,
 )
-from integration.models import Authority
+from integration.models import Authority, WebhookDelivery, WebhookSubscription
 
 
 class EventFeedView(APIView):
@@ -91,3 +94,95 @@ class AuthorityViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def revoke(self, request, pk=None):
         authority = services.revoke_authority(authority=self.get_object())
         return Response(AuthoritySerializer(authority).data)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List webhook subscriptions", description="The client's subscriptions.", tags=["integration"]
+    ),
+    retrieve=extend_schema(
+        summary="Read a webhook subscription", description="One subscription.", tags=["integration"]
+    ),
+    create=extend_schema(
+        summary="Subscribe a webhook",
+        description=(
+            "Events of the chosen kinds that happen from now on are POSTed to `url`, signed with "
+            "the `secret` returned once in this answer (see the integrators' guide)."
+        ),
+        request=WebhookSubscriptionSerializer,
+        responses={201: NewWebhookSubscriptionSerializer},
+        tags=["integration"],
+    ),
+    destroy=extend_schema(
+        summary="Delete a webhook subscription",
+        description="Stops deliveries; the delivery log goes with it.",
+        tags=["integration"],
+    ),
+)
+class WebhookSubscriptionViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = WebhookSubscriptionSerializer
+    permission_classes = [IsAuthenticated, IsIntegrationClient]
+    filter_backends = []
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return WebhookSubscription.objects.none()
+        return WebhookSubscription.objects.filter(client=self.request.auth.client).order_by("id")
+
+    def perform_create(self, serializer):
+        serializer.instance = webhooks.subscribe(client=self.request.auth.client, **serializer.validated_data)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        self.perform_create(serializer)
+        return Response(
+            NewWebhookSubscriptionSerializer(serializer.instance).data, status=status.HTTP_201_CREATED
+        )
+
+    def perform_destroy(self, instance):
+        webhooks.unsubscribe(subscription=instance)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List webhook deliveries",
+        description="The delivery log, newest first: status, tries and each receiver's answer.",
+        tags=["integration"],
+    ),
+    retrieve=extend_schema(
+        summary="Read a webhook delivery", description="One delivery with its log.", tags=["integration"]
+    ),
+)
+class WebhookDeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = WebhookDeliverySerializer
+    permission_classes = [IsAuthenticated, IsIntegrationClient]
+    filter_backends = []
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return WebhookDelivery.objects.none()
+        return (
+            WebhookDelivery.objects.filter(subscription__client=self.request.auth.client)
+            .select_related("event")
+            .prefetch_related("log")
+            .order_by("-id")
+        )
+
+    @extend_schema(
+        summary="Redeliver",
+        description="Sends the event again now, as a new series of tries (also when delivered before).",
+        request=None,
+        responses=WebhookDeliverySerializer,
+        tags=["integration"],
+    )
+    @action(detail=True, methods=["post"])
+    def redeliver(self, request, pk=None):
+        delivery = webhooks.redeliver(delivery=self.get_object())
+        return Response(WebhookDeliverySerializer(delivery).data)
