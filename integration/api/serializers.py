@@ -4,6 +4,8 @@ from rest_framework import serializers
 
 from backend.events.models import Event, EventKind
 from integration.models import Authority, DeliveryAttempt, WebhookDelivery, WebhookSubscription
+from workflow.machine import Party
+from workflow.states import State
 
 
 class EventSerializer(serializers.ModelSerializer):
@@ -112,3 +114,41 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
             "log",
         ]
         read_only_fields = fields
+
+
+class AgentQuerySerializer(serializers.Serializer):
+    state = serializers.ListField(
+        child=serializers.ChoiceField(choices=State.choices), required=False, help_text="One or more states."
+    )
+    acting_party = serializers.ChoiceField(choices=Party.choices, required=False)
+    # A choice, not a BooleanField: for query strings DRF reads a missing boolean as false.
+    overdue = serializers.ChoiceField(
+        choices=[("true", "true"), ("false", "false")], required=False, help_text="Past the due date or not."
+    )
+    due_before = serializers.DateField(required=False, help_text="Due on or before this day.")
+    applicant = serializers.CharField(
+        required=False, max_length=254, help_text="Part of the applicant's e-mail."
+    )
+    export = serializers.ChoiceField(
+        choices=[("csv", "CSV for Excel"), ("jsonl", "JSON Lines")],
+        required=False,
+        help_text="Download all matching rows: `csv` (UTF-8 with BOM, `;`) or `jsonl`.",
+    )
+
+    def validate_overdue(self, value: str) -> bool:
+        return value == "true"
+
+
+class AgentApplicationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField(allow_null=True)
+    state = serializers.ChoiceField(choices=State.choices)
+    state_label = serializers.CharField()
+    acting_party = serializers.ChoiceField(choices=Party.choices)
+    acting_party_label = serializers.CharField()
+    due_date = serializers.DateField(allow_null=True)
+    overdue = serializers.BooleanField()
+    applicant_email = serializers.EmailField()
+    object_address = serializers.CharField()
+    requested_kw = serializers.CharField(allow_null=True)
+    submitted_at = serializers.DateTimeField(allow_null=True)

@@ -10,4 +10,5 @@ router.register("integration/deliveries", views.WebhookDeliveryViewSet, basename
 
 urlpatterns_plain = [
     path("events/", views.EventFeedView.as_view(), name="events"),
+    path("integration/applications/", views.AgentApplicationsView.as_view(), name="integration-applications"),
 ]

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from django.http import StreamingHttpResponse
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -7,10 +10,13 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backend.api.pagination import StandardPagination
 from backend.events.services import sequence_pending
-from integration import selectors, services, webhooks
+from integration import agent, selectors, services, webhooks
 from integration.api.permissions import IsIntegrationClient
 from integration.api.serializers import (
+    AgentApplicationSerializer,
+    AgentQuerySerializer,
     AuthoritySerializer,
     EventPageSerializer,
     EventQuerySerializer,
@@ -186,3 +192,50 @@ class WebhookDeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
     def redeliver(self, request, pk=None):
         delivery = webhooks.redeliver(delivery=self.get_object())
         return Response(WebhookDeliverySerializer(delivery).data)
+
+
+class AgentApplicationsView(APIView):
+    """The installer's view: every application of the applicants the client acts for."""
+
+    permission_classes = [IsAuthenticated, IsIntegrationClient]
+
+    @extend_schema(
+        summary="List the applications the client acts for",
+        description=(
+            "All applications of the applicants who gave the client authority to read them: state, "
+            "who acts now and the due date, filtered. With `export=csv` (UTF-8 with BOM and `;`, for "
+            "Excel) or `export=jsonl` (one JSON object a line) every matching row is downloaded."
+        ),
+        parameters=[AgentQuerySerializer],
+        responses={
+            200: AgentApplicationSerializer(many=True),
+            (200, "text/csv"): OpenApiTypes.STR,
+            (200, "application/jsonl"): OpenApiTypes.STR,
+        },
+        tags=["integration"],
+    )
+    def get(self, request):
+        query = AgentQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        filters = dict(query.validated_data)
+        export = filters.pop("export", None)
+        filters["states"] = filters.pop("state", None)
+        today = timezone.localdate()
+        applications = selectors.represented_applications(request.auth.client, today=today, **filters)
+        if export is not None:
+            rows = (agent.row(item, today=today) for item in applications.iterator(chunk_size=500))
+            if export == "csv":
+                response = StreamingHttpResponse(
+                    agent.csv_lines(rows), content_type="text/csv; charset=utf-8"
+                )
+            else:
+                response = StreamingHttpResponse(agent.jsonl_lines(rows), content_type="application/jsonl")
+            response["Content-Disposition"] = (
+                f'attachment; filename="applications-{today.isoformat()}.{export}"'
+            )
+            return response
+        paginator = StandardPagination()
+        page = paginator.paginate_queryset(applications, request, view=self)
+        return paginator.get_paginated_response(
+            AgentApplicationSerializer([agent.row(item, today=today) for item in page], many=True).data
+        )
