@@ -97,6 +97,9 @@ class Authority(models.Model):
         help_text=_("The consent or power of attorney: its kind, number and date."),
     )
     granted_at = models.DateTimeField(_("granted at"), default=timezone.now)
+    # Asked for by the client for a new customer: until the customer confirms from the e-mailed
+    # link, the client prepares drafts but runs no transition for them.
+    confirmed_at = models.DateTimeField(_("confirmed by the applicant at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 
     class Meta:

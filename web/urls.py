@@ -12,6 +12,9 @@ urlpatterns = [
     path("accounts/", include(accounts.urlpatterns)),
     path("accounts/authorities/", authorities.authority_list, name="authorities"),
     path("accounts/authorities/<int:pk>/revoke/", authorities.revoke_authority, name="revoke_authority"),
+    path(
+        "accounts/authorities/confirm/<str:token>/", authorities.confirm_authority, name="confirm_authority"
+    ),
     path("console/", console.console, name="console"),
     path("console/dashboard/", dashboard.dashboard, name="dashboard"),
     path("console/export.csv", dashboard.export_csv, name="queue_export"),

@@ -9,6 +9,7 @@ client acts as its own service account. Refusals are 403 (401 for an unknown or 
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from django.utils import timezone
@@ -24,6 +25,7 @@ from integration.services import KEY_PREFIX, key_digest
 
 ACTING_FOR_HEADER = "HTTP_X_ACTING_FOR"
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+TRANSITION_PATH = re.compile(r"/transitions/[^/]+/$")
 
 
 def client_key_from_header(request) -> str | None:
@@ -66,6 +68,11 @@ class ClientKeyAuthentication(BaseAuthentication):
             raise exceptions.PermissionDenied(
                 _("The applicant has not authorised this client for this (or the authority has ended)."),
                 code="authority_missing",
+            )
+        if authority.confirmed_at is None and TRANSITION_PATH.search(request.path):
+            raise exceptions.PermissionDenied(
+                _("The customer has not confirmed the authority yet: drafts only until they do."),
+                code="authority_unconfirmed",
             )
         user = authority.applicant
         if not user.is_active:

@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from backend.events.models import Event, EventKind
 from integration.models import Authority, DeliveryAttempt, WebhookDelivery, WebhookSubscription
+from integration.scopes import Scope
 from workflow.machine import Party
 from workflow.states import State
 
@@ -152,3 +153,36 @@ class AgentApplicationSerializer(serializers.Serializer):
     object_address = serializers.CharField()
     requested_kw = serializers.CharField(allow_null=True)
     submitted_at = serializers.DateTimeField(allow_null=True)
+
+
+class CustomerInvitationSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+    last_name = serializers.CharField(max_length=150)
+    first_name = serializers.CharField(max_length=150)
+    middle_name = serializers.CharField(max_length=150, required=False, default="", allow_blank=True)
+    scopes = serializers.ListField(
+        child=serializers.ChoiceField(choices=Scope.choices),
+        allow_empty=False,
+        max_length=len(Scope.values),
+        help_text="What the customer authorises the client to do.",
+    )
+    valid_until = serializers.DateField(help_text="The last day of the authority.")
+    document = serializers.CharField(
+        max_length=300, help_text="The consent or power of attorney: its kind, number and date."
+    )
+
+
+class CustomerAuthoritySerializer(serializers.ModelSerializer):
+    applicant_email = serializers.EmailField(source="applicant.email", read_only=True)
+    scopes = serializers.ListField(child=serializers.CharField(), read_only=True)
+    confirmed = serializers.SerializerMethodField(
+        help_text="Whether the customer confirmed from the e-mailed link."
+    )
+
+    class Meta:
+        model = Authority
+        fields = ["id", "applicant_email", "scopes", "valid_until", "document", "granted_at", "confirmed"]
+        read_only_fields = fields
+
+    def get_confirmed(self, authority: Authority) -> bool:
+        return authority.confirmed_at is not None

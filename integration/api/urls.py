@@ -10,5 +10,6 @@ router.register("integration/deliveries", views.WebhookDeliveryViewSet, basename
 
 urlpatterns_plain = [
     path("events/", views.EventFeedView.as_view(), name="events"),
+    path("integration/customers/", views.CustomerInvitationView.as_view(), name="integration-customers"),
     path("integration/applications/", views.AgentApplicationsView.as_view(), name="integration-applications"),
 ]

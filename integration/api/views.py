@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.http import StreamingHttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -18,6 +19,8 @@ from integration.api.serializers import (
     AgentApplicationSerializer,
     AgentQuerySerializer,
     AuthoritySerializer,
+    CustomerAuthoritySerializer,
+    CustomerInvitationSerializer,
     EventPageSerializer,
     EventQuerySerializer,
     EventSerializer,
@@ -239,3 +242,33 @@ class AgentApplicationsView(APIView):
         return paginator.get_paginated_response(
             AgentApplicationSerializer([agent.row(item, today=today) for item in page], many=True).data
         )
+
+
+class CustomerInvitationView(APIView):
+    """Apply for a new customer: their account and the client's authority, pending their confirmation."""
+
+    permission_classes = [IsAuthenticated, IsIntegrationClient]
+
+    @extend_schema(
+        summary="Apply for a new customer",
+        description=(
+            "Creates the customer's account when the e-mail is new, records the authority they gave "
+            "(pending) and e-mails them a link to confirm it. Until they confirm, act for them with "
+            "`X-Acting-For` to prepare drafts and upload documents; transitions (submitting) answer "
+            "403 `authority_unconfirmed`. Confirming, the customer also submits the drafts prepared."
+        ),
+        request=CustomerInvitationSerializer,
+        responses={201: CustomerAuthoritySerializer},
+        tags=["integration"],
+    )
+    def post(self, request):
+        serializer = CustomerInvitationSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        authority = services.invite_customer(
+            client=request.auth.client,
+            confirmation_url=lambda token: request.build_absolute_uri(
+                reverse("web:confirm_authority", kwargs={"token": token})
+            ),
+            **serializer.validated_data,
+        )
+        return Response(CustomerAuthoritySerializer(authority).data, status=status.HTTP_201_CREATED)
