@@ -46,6 +46,7 @@ class IntegrationClientAdmin(admin.ModelAdmin):
     search_fields = ["name", "organisation", "contact_email"]
     list_filter = ["is_active"]
     inlines = [ClientKeyInline]
+    filter_horizontal = ["members"]
 
     def save_model(self, request, obj, form, change):
         if change:

@@ -34,6 +34,13 @@ class IntegrationClient(models.Model):
         default="600/min",
         help_text=_("Requests per second, minute, hour or day, e.g. 600/min."),
     )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("people of the organisation"),
+        blank=True,
+        related_name="integration_memberships",
+        help_text=_("They see the applications the client acts for on the page /agent/."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 

@@ -14,6 +14,11 @@ from integration.models import Authority, IntegrationClient
 from integration.scopes import Scope
 
 
+def clients_of_member(user) -> QuerySet[IntegrationClient]:
+    """The clients whose organisation `user` works for (the installer's web page)."""
+    return IntegrationClient.objects.filter(members=user, is_active=True).order_by("name")
+
+
 def live_authorities(client: IntegrationClient) -> QuerySet[Authority]:
     return Authority.objects.filter(
         client=client, revoked_at__isnull=True, valid_until__gte=timezone.localdate()
