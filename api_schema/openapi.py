@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 
@@ -12,8 +13,24 @@ ERROR_DESCRIPTIONS = {
     "403": "Authenticated, but this role may not do this.",
     "404": "Not found, or outside the caller's reach.",
     "409": "Conflicts with the current state (for example a transition that lost a race).",
+    "422": "The Idempotency-Key was used before with a different request.",
     "429": "Too many requests; retry later.",
 }
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    name="Idempotency-Key",
+    location=OpenApiParameter.HEADER,
+    type=str,
+    required=False,
+    description=(
+        "Makes the POST safe to retry. 1–255 visible ASCII characters, unique per request (a UUID). "
+        "The same key with the same request within 24 hours answers the stored response again "
+        "(with `Idempotent-Replayed: true`) and does nothing more; with a different request it "
+        "answers 422 `idempotency_key_reused`; while the first request is still running a "
+        "repetition waits for its answer (409 `idempotency_in_progress` after 30 s). Answers of "
+        "5xx are not stored. Keys are per caller (credentials and `X-Acting-For`)."
+    ),
+)
 
 RETRY_AFTER_HEADER = {
     "schema": {"type": "integer", "minimum": 1},
@@ -53,10 +70,18 @@ class PortalAutoSchema(AutoSchema):
             codes.append("403")
         if "{" in self.path or (is_list and getattr(self.view, "pagination_class", None)):
             codes.append("404")  # not found, or a page number past the end
+        if self.method == "POST":
+            codes += ["409", "422"]  # Idempotency-Key in progress / reused with another request
         codes += [code for code in getattr(self.view, "extra_error_codes", []) if code not in codes]
         if self.view.get_throttles():
             codes.append("429")
         return codes
+
+    def get_override_parameters(self):
+        parameters = super().get_override_parameters()
+        if self.method == "POST":
+            parameters = [*parameters, IDEMPOTENCY_KEY]
+        return parameters
 
     def _get_serializer_field_meta(self, field, direction):
         # Every field gets a description: its help text, or else its label (the model's verbose name).

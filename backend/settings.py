@@ -50,10 +50,12 @@ INSTALLED_APPS = [
     "backend",  # management commands (sweep_files)
     "csp",
     "backend.users",
+    "backend.events",
     "grid",
     "connection",
     "workflow",
     "appeals",
+    "integration",
     "web",
 ]
 
@@ -76,6 +78,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     # A database that does not answer or a full disk: 503/507 with the error body, not a 500.
     "backend.faults.ServiceFaultMiddleware",
+    # POSTs with an Idempotency-Key: replayed, refused or waited for (integration.idempotency).
+    "integration.api.idempotency.IdempotencyMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
@@ -307,7 +311,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "backend.storage.sweep_files_task",
         "schedule": env.int("FILE_SWEEP_EVERY_SECONDS", default=3600),
     },
+    "webhooks": {
+        "task": "integration.tasks.deliver_webhooks",
+        "schedule": env.int("WEBHOOK_SCAN_EVERY_SECONDS", default=30),
+    },
+    "idempotency-purge": {"task": "integration.tasks.purge_idempotency_records", "schedule": 3600},
 }
+# Webhooks: seconds to wait for a receiver; whether receivers on private or loopback addresses
+# (and plain http) are allowed — only for development and tests, never in production.
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=DEBUG)
 # Publishing with the broker down fails fast (the outbox keeps the work) instead of holding the
 # request while kombu retries.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
@@ -326,6 +339,8 @@ OUTBOX_RETRY_AFTER_SECONDS = env.int("OUTBOX_RETRY_AFTER_SECONDS", default=60)
 # --- Django REST framework and OpenAPI ----------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Before the personal tokens: `Bearer ik_…` is an integration client's key.
+        "integration.api.authentication.ClientKeyAuthentication",
         "backend.users.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
@@ -345,6 +360,7 @@ REST_FRAMEWORK = {
         "backend.users.api.throttling.AnonRateThrottle",
         "backend.users.api.throttling.UserRateThrottle",
         "backend.users.api.throttling.ScopedRateThrottle",
+        "integration.api.throttling.ClientRateThrottle",
     ],
     # DRF's own reading of the client address agrees with backend.users.client_address.
     "NUM_PROXIES": NUM_PROXIES,
@@ -377,6 +393,7 @@ SPECTACULAR_SETTINGS = {
         "RequestKindEnum": "connection.models.requests.RequestKind",
         "AssetKindEnum": "grid.models.assets.AssetKind",
         "NotificationKindEnum": "workflow.models.Notification.Kind",
+        "EventKindEnum": "backend.events.models.EventKind",
     },
     "EXTENSIONS_INFO": {},
     "CONTACT": {"name": "Grid connection portal"},

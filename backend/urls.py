@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
+from api_schema.guide import integration_guide
 from backend.health import healthz, readyz
 from backend.metrics import metrics
 
@@ -16,6 +17,7 @@ urlpatterns = [
     path("api/v1/", include("backend.api.urls")),
     path("open311/v2/", include("appeals.api.open311_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/guide/", integration_guide, name="integration-guide"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
     # ReDoc's page alone relaxes the policy for what ReDoc does at run time: inline <style> elements
     # (styled-components), its search in a worker started from a blob: URL, and the Redocly logo it

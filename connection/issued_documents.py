@@ -41,6 +41,8 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from backend.events.models import EventKind
+from backend.events.services import record_event
 from backend.users.models import User
 from connection import invoices
 from connection.models import (
@@ -404,6 +406,19 @@ def store_issued_document(
     if written is not None:
         written.append(version.file.name)
     version.save()
+    record_event(
+        kind=EventKind.DOCUMENT_ISSUED,
+        application=application,
+        actor=user,
+        payload={
+            "document": {
+                "id": document.pk,
+                "doc_type": doc_type,
+                "version": number,
+                "sha256": version.sha256,
+            }
+        },
+    )
     return version
 
 

@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backend import upload_checks
+from backend.events.models import EventKind
+from backend.events.services import record_event
 from backend.users.models import User
 from backend.users.roles import Role
 from connection.exceptions import ApplicationConflict
@@ -167,6 +169,19 @@ def post_message(
         )
     message = _create(
         application=application, branch=application.branch, author=author, side=side, text=text, files=files
+    )
+    record_event(
+        kind=EventKind.MESSAGE_CREATED,
+        application=application,
+        actor=author,
+        payload={
+            "message": {
+                "id": message.pk,
+                "side": side,
+                "created_at": message.created_at.isoformat(),
+                "attachments": len(files),
+            }
+        },
     )
     title = application.number or str(application)
     if side == Side.GRID:

@@ -14,6 +14,8 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from backend.events.models import EventKind
+from backend.events.services import record_event
 from backend.users.models import User
 from connection import completeness, invoices, reservations, services, technical_conditions
 from connection.fees import fee_for_application
@@ -293,7 +295,7 @@ def perform_transition(
         history.update(_as_json(data))
 
     with removed_on_failure():
-        return run_transition(
+        application = run_transition(
             application=application,
             name=name,
             user=user,
@@ -301,6 +303,19 @@ def perform_transition(
             data=history,
             before=run_before if before else None,
         )
+    if name == "record_payment":
+        record_event(
+            kind=EventKind.PAYMENT_RECORDED,
+            application=application,
+            actor=user,
+            payload={
+                "payment": {
+                    "amount_rub": str(application.paid_amount_rub),
+                    "paid_on": application.contract_date.isoformat(),
+                }
+            },
+        )
+    return application
 
 
 def submit(*, application: ConnectionRequest, user: User) -> ConnectionRequest:

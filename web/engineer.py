@@ -213,6 +213,7 @@ def history(application: ConnectionRequest) -> list[dict]:
                 if entry.actor_id
                 else _("the portal"),
                 "actor_role": entry.actor_role,
+                "via": entry.via,
                 "comment": entry.comment,
                 "details": details,
             }

@@ -1,7 +1,9 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from web import (
     accounts,
+    agent,
+    authorities,
     console,
     dashboard,
     payments,
@@ -21,6 +23,13 @@ urlpatterns = [
     path("calculator/", views.calculator, name="calculator"),
     path("map/", views.capacity_map, name="map"),
     path("accounts/", include(accounts.urlpatterns)),
+    path("accounts/authorities/", authorities.authority_list, name="authorities"),
+    path("agent/", agent.agent_page, name="agent"),
+    re_path(r"^agent/export\.(?P<export>csv|jsonl)$", agent.agent_export, name="agent_export"),
+    path("accounts/authorities/<int:pk>/revoke/", authorities.revoke_authority, name="revoke_authority"),
+    path(
+        "accounts/authorities/confirm/<str:token>/", authorities.confirm_authority, name="confirm_authority"
+    ),
     path("console/", console.console, name="console"),
     path("console/dashboard/", dashboard.dashboard, name="dashboard"),
     path("console/export.csv", dashboard.export_csv, name="queue_export"),

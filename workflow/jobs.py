@@ -9,9 +9,12 @@ from datetime import date
 
 from django.apps import apps
 from django.conf import settings
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from backend.events.models import EventKind
+from backend.events.services import record_event
 from workflow import calendar
 from workflow.exceptions import TransitionError
 from workflow.machine import AnnulmentReason, Party
@@ -64,8 +67,17 @@ def run_deadline_jobs(*, today: date | None = None) -> dict[str, int]:
         .select_related("owner")
     )
     for application in overdue:
-        notify_overdue(application)
-        model.objects.filter(pk=application.pk).update(overdue_notified_for=application.due_date)
+        with transaction.atomic():
+            notify_overdue(application)
+            model.objects.filter(pk=application.pk).update(overdue_notified_for=application.due_date)
+            record_event(
+                kind=EventKind.STEP_OVERDUE,
+                application=application,
+                payload={
+                    "acting_party": application.acting_party,
+                    "due_date": application.due_date.isoformat(),
+                },
+            )
         report["overdue_notified"] += 1
     # Once per due date: the offer still waits for payment and the last day is near.
     reminders = (

@@ -232,6 +232,12 @@ class TransitionLog(models.Model):
         help_text=_("Empty when the portal itself ran the transition (scheduled job)."),
     )
     actor_role = models.CharField(_("role"), max_length=16)
+    via = models.CharField(
+        _("through integration client"),
+        max_length=200,
+        blank=True,
+        help_text=_("The integration client that ran the transition for the applicant."),
+    )
     created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     comment = models.TextField(_("comment"), blank=True)
     data = models.JSONField(_("data"), default=dict, blank=True)

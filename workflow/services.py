@@ -16,6 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransition, can_proceed
 
+from backend.acting import acting_via
+from backend.events.models import EventKind
+from backend.events.services import record_event
 from backend.users.roles import Role
 from workflow import deadlines
 from workflow.exceptions import TransitionConflict, TransitionForbidden, TransitionNotFound
@@ -176,8 +179,24 @@ def run_transition(
             to_state=application.state,
             actor=user,
             actor_role=actor_role(user, info.actor),
+            via=acting_via(user),
             comment=comment,
             data=data or {},
+        )
+        change = {
+            "transition": name,
+            "from_state": from_state,
+            "to_state": application.state,
+            "acting_party": application.acting_party,
+            "due_date": application.due_date.isoformat() if application.due_date else None,
+            "history_id": entry.pk,
+        }
+        if name == "submit":
+            record_event(
+                kind=EventKind.APPLICATION_SUBMITTED, application=application, payload=change, actor=user
+            )
+        record_event(
+            kind=EventKind.APPLICATION_STATE_CHANGED, application=application, payload=change, actor=user
         )
         # robust: a failing listener (e-mail, notices) is logged and never turns a committed
         # transition into an error for the client.

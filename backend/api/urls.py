@@ -7,10 +7,11 @@ from appeals.api import urls as appeals_urls
 from backend.users.api import urls as users_urls
 from connection.api import calculator, fees
 from connection.api import urls as connection_urls
+from integration.api import urls as integration_urls
 from workflow.api import urls as workflow_urls
 
 router = DefaultRouter()
-for app_router in (users_urls.router, connection_urls.router, workflow_urls.router):
+for app_router in (users_urls.router, connection_urls.router, workflow_urls.router, integration_urls.router):
     router.registry.extend(app_router.registry)
 
 calculator_urls = [
@@ -28,4 +29,10 @@ calculator_urls = [
     path("fees/estimate/", fees.FeeEstimateView.as_view(), name="fee-estimate"),
 ]
 
-urlpatterns = [*users_urls.urlpatterns_plain, *calculator_urls, *appeals_urls.urlpatterns_plain, *router.urls]
+urlpatterns = [
+    *users_urls.urlpatterns_plain,
+    *integration_urls.urlpatterns_plain,
+    *calculator_urls,
+    *appeals_urls.urlpatterns_plain,
+    *router.urls,
+]

@@ -246,6 +246,9 @@ class HistoryEntrySerializer(serializers.Serializer):
         allow_null=True, help_text=_("Name of the person; null for the portal itself.")
     )
     actor_role = serializers.CharField()
+    via = serializers.CharField(
+        help_text=_("The integration client that acted for the applicant; empty when the person acted.")
+    )
     created_at = serializers.DateTimeField()
     comment = serializers.CharField()
     data = serializers.JSONField()

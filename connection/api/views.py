@@ -394,6 +394,7 @@ def history_entry(entry: TransitionLog) -> dict:
         "to_state_label": str(State(entry.to_state).label),
         "actor": (entry.actor.get_full_name() or entry.actor.email) if entry.actor else None,
         "actor_role": entry.actor_role,
+        "via": entry.via,
         "created_at": entry.created_at,
         "comment": entry.comment,
         "data": entry.data,
