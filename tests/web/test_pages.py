@@ -16,6 +16,7 @@ from connection.models import ConnectionRequest
 from tests.factories import DEFAULT_PASSWORD, ConnectionRequestFactory, TerritoryFactory, UserFactory
 from tests.grid.factories import point
 from tests.workflow.helpers import application_in_state
+from workflow.models import TransitionLog
 
 pytestmark = pytest.mark.django_db
 
@@ -438,3 +439,44 @@ def test_choosing_a_saved_applicant_with_a_malformed_id_is_404(applicant):
     draft = ConnectionRequestFactory(applicant__owner=applicant, owner=applicant)
     response = client_for(applicant).post(f"/applications/{draft.pk}/edit/applicant/", {"use_applicant": "²"})
     assert response.status_code == 404
+
+
+def test_withdraw_asks_for_confirmation_and_a_reason_kept_in_the_history(applicant):
+    application = application_in_state("submitted", applicant__owner=applicant, owner=applicant)
+    client = client_for(applicant)
+    html = client.get(f"/applications/{application.pk}/").content.decode()
+    assert 'id="confirm-withdraw"' in html and 'name="confirm"' in html
+    url = f"/applications/{application.pk}/actions/withdraw/"
+
+    response = client.post(url, {"reason": ""})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'id="action-withdraw-reason_error"' in html and 'id="action-withdraw-confirm_error"' in html
+    response = client.post(url, {"reason": "Передумал"})
+    assert response.status_code == 400
+    application.refresh_from_db()
+    assert application.state == "submitted"
+
+    response = client.post(url, {"reason": "Передумал", "confirm": "on"})
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.state == "withdrawn"
+    assert (
+        TransitionLog.objects.get(application=application, transition="withdraw").data["reason"]
+        == "Передумал"
+    )
+    assert "Передумал" in client.get(f"/applications/{application.pk}/").content.decode()
+
+
+def test_withdraw_over_the_api_keeps_working_and_records_the_reason(applicant, make_client):
+    application = application_in_state("submitted", applicant__owner=applicant, owner=applicant)
+    response = make_client(applicant).post(
+        f"/api/v1/connection-requests/{application.pk}/transitions/withdraw/",
+        {"reason": "Продал дом"},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    assert (
+        TransitionLog.objects.get(application=application, transition="withdraw").data["reason"]
+        == "Продал дом"
+    )
