@@ -158,6 +158,11 @@ def test_field_errors_next_to_the_field_and_nothing_lost_on_reload(page, live_se
     assert page.get_attribute("#id_inn", "aria-invalid") == "true"
     assert "id_inn_error" in page.get_attribute("#id_inn", "aria-describedby")
     assert page.input_value("#id_registration_address") == "Stavropol, Mira 3"  # what was typed stays
+    # The summary at the top has the focus and links to the field (GOV.UK error summary)
+    assert page.evaluate("document.activeElement.id") == "form-errors"
+    assert "INN" in page.inner_text("#form-errors")
+    page.click("#form-errors a[href='#id_inn']")
+    assert page.evaluate("document.activeElement.id") == "id_inn"
     shoot(page, "error-applicant")
     page.fill("#id_inn", "")
     page.click("#save-next")
@@ -211,3 +216,21 @@ def test_applicant_cannot_open_anothers_application(page, live_server):
     assert response.status == 404
     response = page.goto(f"{live_server.url}/applications/{others.pk}/edit/review/")
     assert response.status == 404
+
+
+def test_action_form_errors_are_summarised_at_the_top_with_the_focus(page, live_server):
+    branch = BranchFactory()
+    UserFactory(role="engineer", branches=[branch], email="eng@example.ru")
+    application = application_in_state("submitted", branch=branch)
+    log_in(page, live_server, "eng@example.ru", lands_on=r"/console/")
+    page.goto(f"{live_server.url}/console/applications/{application.pk}/")
+    with page.expect_navigation():
+        page.click("#action-request_info button[type=submit]")
+    summary = page.locator("#action-errors")
+    summary.wait_for(state="visible")
+    assert page.evaluate("document.activeElement.id") == "action-errors"
+    assert summary.bounding_box()["y"] < 900  # in the first screen, not 8,000 px below
+    assert "at least 1" in summary.inner_text()
+    summary.locator("a").first.click()
+    assert page.evaluate("document.activeElement.id") == "action-request_info-items"
+    shoot(page, "error-action-summary")
