@@ -165,7 +165,11 @@ def test_field_errors_next_to_the_field_and_nothing_lost_on_reload(page, live_se
     assert page.evaluate("document.activeElement.id") == "id_inn"
     shoot(page, "error-applicant")
     page.fill("#id_inn", "")
-    page.click("#save-next")
+    page.click("#save-next")  # the passport is still missing: refused on this step, not at the review
+    page.locator("#id_passport_series_error").wait_for(state="visible")
+    page.click("button[name=go][value=stay]")  # a draft keeps its gaps
+    page.locator(".alert-success").wait_for(state="visible")
+    page.click("#step-object a")
     page.wait_for_url(re.compile(r"/edit/object/$"))
     page.fill("#id_object_name", "Garage")
     page.fill("#id_cadastral_number", "26:11")
@@ -234,3 +238,37 @@ def test_action_form_errors_are_summarised_at_the_top_with_the_focus(page, live_
     summary.locator("a").first.click()
     assert page.evaluate("document.activeElement.id") == "action-request_info-items"
     shoot(page, "error-action-summary")
+
+
+def test_wizard_warns_before_leaving_unsaved_changes_and_follows_the_applicant_type(page, live_server):
+    UserFactory(role="applicant", email="vera@example.ru", last_name="Petrova", first_name="Vera")
+    log_in(page, live_server, "vera@example.ru")
+    page.click("#new-application")
+    page.wait_for_url(re.compile(r"/edit/applicant/$"))
+    # A household does not see the organisation's fields; a company does, and not the passport
+    page.check("#id_applicant_type_0")
+    assert not page.is_visible("#id_organisation_name") and not page.is_visible("#id_kpp")
+    assert page.is_visible("#id_passport_series")
+    page.check("#id_applicant_type_2")
+    assert page.is_visible("#id_organisation_name") and page.is_visible("#id_kpp")
+    assert not page.is_visible("#id_passport_series")
+    assert page.get_attribute("#id_kpp", "aria-required") == "true"
+    page.check("#id_applicant_type_0")
+
+    dialogs = []
+
+    def dismiss(dialog):
+        dialogs.append(dialog.type)
+        dialog.dismiss()
+
+    page.on("dialog", dismiss)
+    page.fill("#id_registration_address", "Stavropol, Mira 3")
+    page.click("#step-object a")
+    page.wait_for_timeout(300)
+    assert dialogs == ["beforeunload"]
+    assert page.url.endswith("/edit/applicant/")  # stayed
+    page.click("button[name=go][value=stay]")  # saving leaves without a warning
+    page.wait_for_url(re.compile(r"/edit/applicant/$"))
+    page.click("#step-object a")
+    page.wait_for_url(re.compile(r"/edit/object/$"))
+    assert dialogs == ["beforeunload"]

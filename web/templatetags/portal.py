@@ -18,7 +18,8 @@ def widget(field, **attrs):
         attrs["aria-invalid"] = "true"
     if described:
         attrs["aria-describedby"] = " ".join(described)
-    if field.field.required and field.widget_type not in ("radio", "checkbox", "clearablefile", "file"):
+    needed = field.field.required or getattr(field.field, "needed", False)
+    if needed and field.widget_type not in ("radio", "checkbox", "clearablefile", "file"):
         attrs.setdefault("aria-required", "true")
     return field.as_widget(attrs=attrs)
 
