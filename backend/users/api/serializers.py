@@ -2,6 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
+from backend.phones import normalise_phone
 from backend.users.models import ApiToken, User
 from backend.users.roles import Role
 
@@ -32,13 +33,16 @@ class RegisterSerializer(serializers.Serializer):
     middle_name = serializers.CharField(
         label=_("middle name"), max_length=150, required=False, allow_blank=True
     )
-    phone = serializers.RegexField(
-        r"^\+?[0-9()\- ]{6,20}$",
+    phone = serializers.CharField(
         label=_("phone"),
         required=False,
         allow_blank=True,
-        error_messages={"invalid": _("Enter a phone number, for example +7 900 123-45-67.")},
+        max_length=32,
+        help_text=_("Stored in the international form, e.g. +7 900 123-45-67."),
     )
+
+    def validate_phone(self, value: str) -> str:
+        return normalise_phone(value) if value else ""
 
 
 class RegistrationAcceptedSerializer(serializers.Serializer):
