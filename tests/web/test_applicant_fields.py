@@ -56,3 +56,26 @@ def test_a_wrong_snils_or_phone_is_refused_on_its_field(draft, field, value):
 def test_the_supply_step_helps_to_choose_the_guaranteeing_supplier(draft):
     html = client_for(draft.owner).get(f"/applications/{draft.pk}/edit/supply/").content.decode()
     assert 'id="id_guaranteeing_supplier_help"' in html and "electricity bill" in html
+
+
+def test_the_review_shows_the_snils_and_the_chosen_connection_point(draft):
+    from tests.grid.factories import point
+
+    capacity = point("45.0010", "42.0010", name="ТП-7 Полевая")
+    type(draft).objects.filter(pk=draft.pk).update(preferred_connection_point=capacity)
+    html = client_for(draft.owner).get(f"/applications/{draft.pk}/edit/review/").content.decode()
+    snils = draft.applicant.snils
+    assert f'<dd id="review-snils">{snils[:3]}-{snils[3:6]}-{snils[6:9]} {snils[9:]}</dd>' in html
+    point_text = html.split('id="review-point">')[1].split("</dd>")[0]
+    assert "ТП-7 Полевая" in point_text and "0.4 kV" in point_text
+
+
+def test_the_application_page_shows_what_was_applied_for_before_the_offer():
+    from tests.workflow.helpers import application_in_state
+
+    application = application_in_state("submitted", requested_kw="12.5", previously_connected_kw="3")
+    html = client_for(application.owner).get(f"/applications/{application.pk}/").content.decode()
+    applied = html.split('id="applied-for"')[1].split("</section>")[0]
+    assert "12.5 kW" in applied and "3 kW connected before" in applied
+    assert application.object_address in applied and "0.4 kV" in applied
+    assert 'id="technical-conditions"' not in html

@@ -49,3 +49,12 @@ def is_console_user(user) -> bool:
 def money(value):
     """75 000,00 — as in the issued documents."""
     return "" if value in (None, "") else money_text(value)
+
+
+@register.filter
+def snils(value):
+    """SNILS as printed on the card: 112-233-445 95."""
+    digits = "".join(character for character in str(value or "") if character.isdigit())
+    if len(digits) != 11:
+        return value or ""
+    return f"{digits[:3]}-{digits[3:6]}-{digits[6:9]} {digits[9:]}"
