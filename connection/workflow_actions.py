@@ -14,7 +14,8 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from backend.users.models import User
+from backend.users.consent import record_consent
+from backend.users.models import Consent, ConsentText, User
 from connection import completeness, reservations, services, technical_conditions
 from connection.fees import fee_for_request
 from connection.issued_documents import (
@@ -290,5 +291,15 @@ def perform_transition(
         )
 
 
-def submit(*, application: ConnectionRequest, user: User) -> ConnectionRequest:
-    return perform_transition(request=application, name="submit", user=user)
+def submit(
+    *, application: ConnectionRequest, user: User, consent: ConsentText | None = None
+) -> ConnectionRequest:
+    """Submit the draft; with `consent`, the applicant's consent to the processing of personal data
+    (that version of the text) is recorded with the submission, in the same transaction."""
+    with transaction.atomic():
+        submitted = perform_transition(request=application, name="submit", user=user)
+        if consent is not None:
+            given = record_consent(user=user, text=consent, purpose=Consent.Purpose.SUBMISSION)
+            ConnectionRequest.objects.filter(pk=submitted.pk).update(personal_data_consent=given)
+            submitted.personal_data_consent = given
+    return submitted

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 import capacity_calc
 from backend.phones import normalise_phone
-from backend.users import login_guard
+from backend.users import consent, login_guard
 from connection import validators
 from connection.models import Applicant, ConnectionRequest
 from connection.models.applicants import APPLICANT_FIELDS
@@ -86,6 +86,11 @@ class RegisterForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
+    personal_data_consent = forms.BooleanField(
+        label=_("I consent to the processing of my personal data on the terms above"), required=False
+    )
+    consent_version = forms.CharField(widget=forms.HiddenInput, required=False)
+
     def clean_phone(self):
         phone = self.cleaned_data["phone"]
         return normalise_phone(phone) if phone else ""
@@ -96,6 +101,12 @@ class RegisterForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        try:
+            data["consent"] = consent.check_consent(
+                given=bool(data.get("personal_data_consent")), version=data.get("consent_version") or ""
+            )
+        except ValidationError as error:
+            self.add_error(None, error)
         if data.get("password1") and data.get("password2") and data["password1"] != data["password2"]:
             self.add_error("password2", _("The two passwords differ."))
         if data.get("password1"):
@@ -284,6 +295,14 @@ class UploadForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
     )
     document = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class ConsentForm(forms.Form):
+    """The consent to the processing of personal data given with the submission."""
+
+    personal_data_consent = forms.BooleanField(
+        label=_("I consent to the processing of my personal data on the terms above"), required=False
+    )
 
 
 class CommentForm(forms.Form):

@@ -17,13 +17,22 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from backend.exceptions import StateConflict
+from backend.users import consent
 from backend.users.roles import Role
-from connection import completeness, fees, selectors, services
+from connection import completeness, fees, selectors, services, workflow_actions
 from connection.eligibility import limits_for
 from connection.models import Applicant, ApplicantType, ConnectionRequest, Document, DocumentType, RequestKind
 from connection.nearest import find_nearest
-from connection.workflow_actions import perform_transition
-from web.forms import ApplicantForm, ObjectForm, PowerForm, SupplyForm, UploadForm, apply_errors, parse_id
+from web.forms import (
+    ApplicantForm,
+    ConsentForm,
+    ObjectForm,
+    PowerForm,
+    SupplyForm,
+    UploadForm,
+    apply_errors,
+    parse_id,
+)
 from web.views import map_settings
 from workflow import selectors as workflow_selectors
 from workflow.exceptions import TransitionError
@@ -430,10 +439,19 @@ def review_items(application) -> list[dict]:
 
 def _review_step(request, application):
     errors: list[str] = []
+    consent_form = ConsentForm(request.POST or None)
     if request.method == "POST":
         try:
-            perform_transition(request=application, name="submit", user=request.user)
+            consent_text = consent.check_consent(
+                given=bool(request.POST.get("personal_data_consent")),
+                version=request.POST.get("consent_version", ""),
+            )
+            workflow_actions.submit(application=application, user=request.user, consent=consent_text)
         except ValidationError as error:
+            if consent.CONSENT_FIELD in getattr(error, "error_dict", {}):
+                consent_form.add_error(consent.CONSENT_FIELD, error.error_dict[consent.CONSENT_FIELD])
+                error = ValidationError([])
+            errors = []
             errors = (
                 [message for messages_ in error.message_dict.values() for message in messages_]
                 if hasattr(error, "error_dict")
@@ -470,6 +488,9 @@ def _review_step(request, application):
             "expected": expected,
             "fee": indicative_fee(application, nearest),
             "applicant": application.applicant,
+            "consent_text": consent.current_text(),
+            "consent_field": consent_form[consent.CONSENT_FIELD],
+            "form": consent_form,
         },
     )
 

@@ -75,6 +75,7 @@ def _framework_messages():
     """Every message of DRF's fields, serializers and exceptions, as the classes define them."""
     import inspect
 
+    from django.utils.functional import Promise
     from rest_framework import exceptions, fields, relations, serializers
 
     found = {}
@@ -84,15 +85,9 @@ def _framework_messages():
                 continue
             for key, message in getattr(kind, "default_error_messages", {}).items():
                 found[f"{kind.__name__}.{key}"] = message
-            if isinstance(getattr(kind, "default_detail", None), str | type(_lazy_sample())):
+            if isinstance(getattr(kind, "default_detail", None), str | Promise):
                 found[f"{kind.__name__}.detail"] = kind.default_detail
     return found
-
-
-def _lazy_sample():
-    from django.utils.translation import gettext_lazy
-
-    return gettext_lazy("x")
 
 
 #: Words a Russian message may keep: formats and protocol names.

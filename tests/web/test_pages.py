@@ -21,6 +21,8 @@ from workflow.models import TransitionLog
 pytestmark = pytest.mark.django_db
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+#: The consent to the processing of personal data, ticked for the version in force (a data migration).
+CONSENT = {"personal_data_consent": "on", "consent_version": "2026-12-01"}
 
 
 def client_for(user) -> Client:
@@ -65,6 +67,7 @@ def test_register_mails_an_activation_link_then_the_login_opens_the_applications
                 "first_name": "Olga",
                 "password1": DEFAULT_PASSWORD,
                 "password2": DEFAULT_PASSWORD,
+                **CONSENT,
             },
         )
     assert response.status_code == 302 and response.url == "/accounts/register/sent/"
@@ -82,6 +85,7 @@ def test_register_mails_an_activation_link_then_the_login_opens_the_applications
 def test_register_answers_alike_for_an_address_with_an_account(django_capture_on_commit_callbacks):
     UserFactory(email="taken@example.ru")
     data = {"last_name": "A", "first_name": "B", "password1": DEFAULT_PASSWORD, "password2": DEFAULT_PASSWORD}
+    data.update(CONSENT)
     with django_capture_on_commit_callbacks(execute=True):
         taken = Client(**EN).post("/accounts/register/", {"email": "taken@example.ru", **data})
         fresh = Client(**EN).post("/accounts/register/", {"email": "fresh@example.ru", **data})
