@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from backend.formatting import number_text
 from connection.models import ApplicantType, ConnectionRequest, ReliabilityCategory, RequestKind, VoltageLevel
 from workflow.rulebook import Rules
 
@@ -27,7 +27,7 @@ class Limits:
 
 
 def kw(value: Decimal) -> str:
-    return number_format(value.normalize() if value == value.to_integral() else value, use_l10n=True)
+    return number_text(value)
 
 
 def limits_for(*, applicant_type: str | None, kind: str, rules: Rules) -> Limits:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
@@ -45,6 +46,12 @@ def confirmation_errors(name: str, posted) -> dict[str, list[str]]:
     return errors
 
 
+def _help_for_people(text: str, labels: dict[str, str]) -> str:
+    """A transition input's help as the web form shows it: the API's `field_name` becomes the
+    field's label, so no API name appears on the page."""
+    return re.sub(r"`(\w+)`", lambda match: f"«{labels.get(match.group(1), match.group(1))}»", text)
+
+
 def _field_type(field: dict) -> str:
     if field["type"] in CONTROLS:
         return CONTROLS[field["type"]]
@@ -73,6 +80,7 @@ def action_forms(application, user, *, errors=None, values=None, failed=None, in
         fields = []
         start = (initial or {}).get(info.name, {})
         items = form_fields(info.name)
+        labels = {item["name"]: item["label"] for item in items}
         items.sort(key=lambda item: item["name"] == "comment")  # the comment last, after what the step needs
         for field in items:
             name = field["name"]
@@ -85,7 +93,7 @@ def action_forms(application, user, *, errors=None, values=None, failed=None, in
                     "type": _field_type(field),
                     "label": field["label"],
                     "required": field["required"] or (info.name in REASON_REQUIRED and name == "reason"),
-                    "help": field["help_text"],
+                    "help": _help_for_people(field["help_text"], labels),
                     "errors": field_errors,
                     "value": value,
                     "choices": [(str(choice["value"]), choice["label"]) for choice in field["choices"]],

@@ -441,6 +441,7 @@ def _review_step(request, application):
     errors: list[str] = []
     consent_form = ConsentForm(request.POST or None)
     if request.method == "POST":
+        consent_form.is_valid()  # a checkbox: always valid; the consent is checked below
         try:
             consent_text = consent.check_consent(
                 given=bool(request.POST.get("personal_data_consent")),

@@ -22,6 +22,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from backend.api.serializers import FieldsBuiltOnceMixin
+from backend.formatting import number_text
 from connection.models import VoltageLevel
 from connection.nearest import DEMO_NOTE, find_nearest
 from grid import territories
@@ -56,8 +57,7 @@ class NearestQuerySerializer(serializers.Serializer):
         ceiling = max(rules.household_max_kw, rules.business_max_kw, rules.temporary_max_kw)
         if value > ceiling:
             raise serializers.ValidationError(
-                _("The portal handles connections of up to %(max)s kW.")
-                % {"max": f"{ceiling.normalize():f}"},
+                _("The portal handles connections of up to %(max)s kW.") % {"max": number_text(ceiling)},
                 code="max_value",
             )
         return value

@@ -192,7 +192,7 @@ def test_wizard_saves_every_step_and_submits(applicant):
         assert upload.status_code == 200, upload.content
     review = client.get(base + "review/").content.decode()
     assert 'id="complete"' in review
-    response = client.post(base + "review/")
+    response = client.post(base + "review/", CONSENT)
     assert response.status_code == 302 and response.url == f"/applications/{draft.pk}/"
     draft.refresh_from_db()
     assert draft.state == "submitted" and draft.requested_kw == Decimal("12")
