@@ -162,7 +162,7 @@ def calculate_building(
     )
     if not check.problems and not 1 <= n + nc <= limit:
         check.problems.append(
-            make_problem("apartments_out_of_range", column="apartments", value=n + nc, min=1, max=limit)
+            make_problem("apartments_total_out_of_range", column="apartments", value=n + nc, min=1, max=limit)
         )
     stove = None
     if n > 0:

@@ -171,6 +171,13 @@ def row_numbers(frame: pd.DataFrame) -> Sequence[int]:
 
 def devices_frame(rows: Sequence[DeviceInput | Mapping[str, object]]) -> pd.DataFrame:
     """A list of DeviceInput (or mappings with the same keys) as an object-dtype DataFrame."""
+    wrong = [
+        make_problem("invalid_json", row=number, value=type(row).__name__)
+        for number, row in enumerate(rows, start=1)
+        if not isinstance(row, DeviceInput | Mapping)
+    ]
+    if wrong:
+        raise InputError(wrong)
     items = [row if isinstance(row, DeviceInput) else DeviceInput.from_dict(row) for row in rows]
     names = [f.name for f in fields(DeviceInput)]
     return pd.DataFrame(

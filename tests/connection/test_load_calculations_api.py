@@ -120,7 +120,7 @@ def test_overrides_are_used_as_given(api_client):
         ({"devices": []}, "devices", "no_rows"),
         ({"devices": HOUSE, "building": BUILDING}, "devices", "devices_or_building"),
         ({}, "devices", "devices_or_building"),
-        ({"building": {"apartments": 0}}, "building.apartments", "apartments_out_of_range"),
+        ({"building": {"apartments": 0}}, "building.apartments", "apartments_total_out_of_range"),
         ({"building": {"apartments": 1001}}, "building.apartments", "apartments_out_of_range"),
         ({"building": {"apartments": 10, "stove_type": "coal"}}, "building.stove_type", "unknown_stove_type"),
         ({"building": {**BUILDING, "storeys": None}}, "building.storeys", "required"),

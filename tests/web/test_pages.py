@@ -484,3 +484,32 @@ def test_withdraw_over_the_api_keeps_working_and_records_the_reason(applicant, m
         TransitionLog.objects.get(application=application, transition="withdraw").data["reason"]
         == "Продал дом"
     )
+
+
+CALCULATION = {
+    "devices-TOTAL_FORMS": "2",
+    "devices-INITIAL_FORMS": "0",
+    "devices-0-device_type": "electric_cooker",
+    "devices-0-quantity": "1",
+    "devices-1-device_type": "kettle",
+    "devices-1-quantity": "1",
+    "action": "calculate",
+}
+
+
+def test_the_calculator_scrolls_to_the_result_and_applies_from_the_standalone_page(applicant):
+    client = client_for(applicant)
+    page = client.post("/calculator/", CALCULATION).content.decode()
+    assert 'action="/calculator/#result"' in page and 'id="result"' in page
+    assert 'id="apply-new"' in page and 'form="calculator-form"' in page
+    response = client.post("/calculator/", {**CALCULATION, "action": "apply_new"})
+    assert response.status_code == 302 and response.url.endswith("/edit/applicant/")
+    draft = ConnectionRequest.objects.get(owner=applicant)
+    assert draft.state == "draft" and draft.requested_kw is not None and draft.requested_kw > 0
+
+
+def test_anonymous_calculator_users_are_asked_to_log_in_to_apply():
+    page = Client(**EN).post("/calculator/", CALCULATION).content.decode()
+    assert 'href="/accounts/login/?next=/calculator/"' in page
+    response = Client(**EN).post("/calculator/", {**CALCULATION, "action": "apply_new"})
+    assert response.status_code == 200 and not ConnectionRequest.objects.exists()
