@@ -408,6 +408,7 @@ def resolve_options(
     simultaneity: object = None,
     single_phase_voltage_v: object = None,
     three_phase_voltage_v: object = None,
+    phases: object = None,
 ) -> tuple[float, Voltages, list[Problem]]:
     """Options with defaults from ``data/settings.csv``; problems for invalid values."""
     cfg = tables.settings()
@@ -432,4 +433,11 @@ def resolve_options(
     u3 = number(
         three_phase_voltage_v, cfg.three_phase_voltage_v, "three_phase_voltage_v", "not_positive", math.inf
     )
-    return ko, Voltages(single_phase_v=u1, three_phase_v=u3), problems
+    chosen = None
+    if phases is not None and str(phases).strip() != "":
+        parsed, state = parse_scalar(phases)
+        if state == "ok" and parsed in (1, 3):
+            chosen = int(parsed)
+        else:
+            problems.append(make_problem("phases_invalid", column="phases", value=phases))
+    return ko, Voltages(single_phase_v=u1, three_phase_v=u3, phases=chosen), problems

@@ -205,3 +205,19 @@ def test_a_json_row_that_is_not_an_object_exits_2(tmp_path):
     path.write_text(json.dumps({"devices": [{"device_type": "kettle"}, 5]}), encoding="utf-8")
     done = run(path)
     assert done.returncode == 2 and "строка 2" in done.stderr
+
+
+def test_phases_chosen_on_the_command_line_are_honoured_with_a_notice(tmp_path):
+    path = tmp_path / "house.json"
+    devices = [
+        {"device_type": "electric_cooker"},
+        {"device_type": "storage_water_heater"},
+        {"device_type": "other", "unit_kw": "6"},
+    ]
+    path.write_text(json.dumps({"devices": devices}), encoding="utf-8")
+    advised = json.loads(run(path, "--json").stdout)["applications"][0]
+    chosen = json.loads(run(path, "--json", "--phases", "1").stdout)["applications"][0]
+    assert advised["phases"] == 3 and chosen["phases"] == 1
+    assert [notice["code"] for notice in chosen["notices"]] == ["single_phase_above_threshold"]
+    wrong = run(path, "--phases", "2")
+    assert wrong.returncode == 2 and "column 'phases'" in wrong.stderr
