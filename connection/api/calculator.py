@@ -150,16 +150,23 @@ class BuildingSerializer(StrictSerializer):
 
 
 class SupplySerializer(StrictSerializer):
-    phases = serializers.ChoiceField(
-        choices=[1, 3],
+    phases = serializers.IntegerField(
         required=False,
         allow_null=True,
+        min_value=1,
+        max_value=3,
         help_text=(
             "The supply the applicant wants: 1 or 3 phases. Honoured where possible (not single-phase for "
             "three-phase receivers or 6/10 kV loads); a single-phase choice above the advised power or "
             "current gives the notice `single_phase_above_threshold`. As recommended when omitted."
         ),
     )
+
+    def validate_phases(self, value):
+        if value not in (None, 1, 3):
+            raise serializers.ValidationError(_("Phases must be 1 or 3."), code="phases_invalid")
+        return value
+
     voltage_v = serializers.ChoiceField(
         choices=sorted(LINE_VOLTAGE_V),
         required=False,
