@@ -23,7 +23,7 @@ from rest_framework.response import Response
 
 from backend.api.serializers import FieldsBuiltOnceMixin
 from backend.formatting import number_text
-from connection.models import VoltageLevel
+from connection.api.serializers import VoltageLevelField
 from connection.nearest import DEMO_NOTE, find_nearest
 from grid import territories
 from grid.models import AssetCapacity, AssetKind, AssetSource, GridAsset, Territory
@@ -41,7 +41,7 @@ class NearestQuerySerializer(serializers.Serializer):
     power_kw = serializers.DecimalField(
         max_digits=9, decimal_places=2, min_value=Decimal("0.01"), label=gettext_lazy("requested power, kW")
     )
-    voltage_kv = serializers.ChoiceField(choices=VoltageLevel.choices, label=gettext_lazy("voltage, kV"))
+    voltage_kv = VoltageLevelField(label=gettext_lazy("voltage, kV"))
     limit = serializers.IntegerField(
         required=False, default=5, min_value=1, max_value=MAX_LIMIT, label=gettext_lazy("number of points")
     )
