@@ -8,7 +8,7 @@ from connection.workflow_actions import perform_transition
 from tests.factories import BranchFactory, ConnectionRequestFactory, TerritoryFactory, UserFactory
 from workflow.models import Notification
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("reseeded")]
 
 
 def test_emails_link_to_the_application(settings):
