@@ -63,14 +63,17 @@ def notify(recipients: Iterable, *, application, kind: str, subject, body) -> li
     created = []
     for user in recipients:
         with translation.override(user.language or "ru"):
-            link = _("Open the application: %(url)s") % {"url": application_url(application, user)}
+            text = str(body())
+            if application is not None:  # a question to a branch has no application yet
+                link = _("Open the application: %(url)s") % {"url": application_url(application, user)}
+                text = f"{text}\n\n{link}"
             created.append(
                 Notification.objects.create(
                     recipient=user,
                     application=application,
                     kind=kind,
                     subject=str(subject()),
-                    body=f"{body()}\n\n{link}",
+                    body=text,
                 )
             )
     enqueue_notification_emails(created)

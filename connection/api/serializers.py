@@ -148,32 +148,6 @@ class OwnApplicantField(serializers.PrimaryKeyRelatedField):
         return own_applicants(request.user) if request else Applicant.objects.none()
 
 
-@extend_schema_serializer(
-    examples=[
-        OpenApiExample(
-            "Household, 15 kW",
-            value={
-                "applicant": 1,
-                "object_name": "Жилой дом",
-                "object_address": "Ставропольский край, Шпаковский р-н, г. Михайловск, ул. Полевая, д. 5",
-                "cadastral_number": "26:11:020101:123",
-                "latitude": "45.129800",
-                "longitude": "42.025400",
-                "kind": "new",
-                "previously_connected_kw": "0",
-                "requested_kw": "15",
-                "voltage_level": "0.4",
-                "phases": 3,
-                "reliability_category": "III",
-                "load_character": "household",
-                "guaranteeing_supplier": "ПАО «Ставропольэнергосбыт»",
-                "payment_option": "lump_sum",
-                "stages": [{"planned_date": "2027-06-01", "power_kw": "15"}],
-            },
-            request_only=True,
-        )
-    ]
-)
 class VoltageLevelField(serializers.ChoiceField):
     """A voltage level of the portal. A number above the portal's highest voltage (35 kV, 110 kV) is
     refused by that rule, naming it, rather than as an unknown choice."""
@@ -202,6 +176,32 @@ class VoltageLevelField(serializers.ChoiceField):
         return super().to_internal_value(data)
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Household, 15 kW",
+            value={
+                "applicant": 1,
+                "object_name": "Жилой дом",
+                "object_address": "Ставропольский край, Шпаковский р-н, г. Михайловск, ул. Полевая, д. 5",
+                "cadastral_number": "26:11:020101:123",
+                "latitude": "45.129800",
+                "longitude": "42.025400",
+                "kind": "new",
+                "previously_connected_kw": "0",
+                "requested_kw": "15",
+                "voltage_level": "0.4",
+                "phases": 3,
+                "reliability_category": "III",
+                "load_character": "household",
+                "guaranteeing_supplier": "ПАО «Ставропольэнергосбыт»",
+                "payment_option": "lump_sum",
+                "stages": [{"planned_date": "2027-06-01", "power_kw": "15"}],
+            },
+            request_only=True,
+        )
+    ]
+)
 class ConnectionRequestSerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
     state_label = StateLabelField(
         source="get_state_display", read_only=True, help_text=_("State, for users.")
