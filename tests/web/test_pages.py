@@ -500,7 +500,7 @@ CALCULATION = {
 def test_the_calculator_scrolls_to_the_result_and_applies_from_the_standalone_page(applicant):
     client = client_for(applicant)
     page = client.post("/calculator/", CALCULATION).content.decode()
-    assert 'action="/calculator/#result"' in page and 'id="result"' in page
+    assert 'formaction="/calculator/#result"' in page and 'id="result"' in page  # the result in view
     assert 'id="apply-new"' in page and 'form="calculator-form"' in page
     response = client.post("/calculator/", {**CALCULATION, "action": "apply_new"})
     assert response.status_code == 302 and response.url.endswith("/edit/applicant/")
