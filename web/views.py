@@ -44,6 +44,7 @@ def map_settings() -> dict[str, Any]:
                 "A point with enough free capacity is within the standard distance: standard terms apply."
             ),
             "none": _("No connection points nearby."),
+            "no_places": _("No town or district of the service area has this name."),
             "no_preference": _("No preference"),
             "unavailable": _("The connection points cannot be shown now; you can still save the location."),
             "your_object": _("Your object"),

@@ -61,3 +61,24 @@ def test_the_consoles_work_column_fits_1280(page, live_server):
     last = page.locator("table.console tbody tr td:last-child").first.bounding_box()
     assert last["x"] + last["width"] <= 1280
     shoot(page, "layout-console")
+
+
+def test_the_map_downloads_the_view_and_finds_a_town(page, live_server):
+    from tests.grid.factories import point
+
+    for index in range(30):
+        point(f"{44.5 + index * 0.01:.4f}", f"{42.0 + index * 0.01:.4f}")
+    requests = []
+    page.on(
+        "request",
+        lambda request: requests.append(request.url) if "/connection-points/" in request.url else None,
+    )
+    page.goto(f"{live_server.url}/map/")
+    page.wait_for_function("document.getElementById('map').dataset.pointsLoaded !== undefined")
+    assert any("zoom=" in url and "bbox=" in url for url in requests)
+    assert int(page.get_attribute("#map", "data-points-loaded")) < 30  # clusters, far out
+    page.fill("#place-query", "Пятигорск")
+    page.click("#place-search button[type=submit]")
+    page.locator("#place-results button").first.click()
+    page.wait_for_function("document.getElementById('map').leafletMap.getZoom() >= 12")
+    shoot(page, "layout-map")
