@@ -281,6 +281,8 @@ for _key in ("EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD
 EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS", False))
 EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL", False))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="portal@localhost")
+# The portal's public address, for links in e-mails sent outside a request (notifications).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # A mail server that does not answer fails the send (kept in the outbox) instead of holding it.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

@@ -126,6 +126,7 @@ def calculate_building(
     *,
     single_phase_voltage_v: object = None,
     three_phase_voltage_v: object = None,
+    phases: object = None,
 ) -> LoadResult:
     """Design load of a residential building: Pр.ж.д = Pкв + 0.9 × Pс (СП 256.1325800.2016 § 7.1).
 
@@ -134,7 +135,9 @@ def calculate_building(
     position, first = 1).
     """
     cfg = tables.settings()
-    _, voltages, option_problems = resolve_options(None, single_phase_voltage_v, three_phase_voltage_v)
+    _, voltages, option_problems = resolve_options(
+        None, single_phase_voltage_v, three_phase_voltage_v, phases
+    )
     check = _Fields()
     check.problems.extend(option_problems)
     limit = cfg.max_apartments
@@ -162,7 +165,7 @@ def calculate_building(
     )
     if not check.problems and not 1 <= n + nc <= limit:
         check.problems.append(
-            make_problem("apartments_out_of_range", column="apartments", value=n + nc, min=1, max=limit)
+            make_problem("apartments_total_out_of_range", column="apartments", value=n + nc, min=1, max=limit)
         )
     stove = None
     if n > 0:

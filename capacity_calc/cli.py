@@ -42,11 +42,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--voltage-1ph", dest="u1", default=None, help="single-phase voltage, V (default 230)"
     )
     parser.add_argument("--voltage-3ph", dest="u3", default=None, help="three-phase voltage, V (default 400)")
+    parser.add_argument(
+        "--phases", default=None, help="supply chosen: 1 or 3 (default: as recommended by the thresholds)"
+    )
     args = parser.parse_args(argv)
     _configure_streams()
     sys.excepthook = _internal_error  # an unexpected error: one line and exit code 1, no traceback
     try:
-        results = run(args.file, simultaneity=args.simultaneity, u1=args.u1, u3=args.u3)
+        results = run(args.file, simultaneity=args.simultaneity, u1=args.u1, u3=args.u3, phases=args.phases)
     except InputError as error:
         print(format_error(error), file=sys.stderr)
         return 2
@@ -60,11 +63,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def run(path: str, *, simultaneity: object = None, u1: object = None, u3: object = None) -> Results:
+def run(
+    path: str, *, simultaneity: object = None, u1: object = None, u3: object = None, phases: object = None
+) -> Results:
     """Calculate every application in the file at ``path``."""
     if Path(path).suffix.lower() == ".json":
-        return _run_json(Path(path), simultaneity, u1, u3)
-    ko, voltages, problems = resolve_options(simultaneity, u1, u3)
+        return _run_json(Path(path), simultaneity, u1, u3, phases)
+    ko, voltages, problems = resolve_options(simultaneity, u1, u3, phases)
     frame = read_table(path)
     if problems:
         raise InputError(problems)
@@ -87,7 +92,7 @@ def _run_table(frame: pd.DataFrame, ko: float, voltages: Voltages) -> Results:
     ]
 
 
-def _run_json(path: Path, simultaneity: object, u1: object, u3: object) -> Results:
+def _run_json(path: Path, simultaneity: object, u1: object, u3: object, phases: object = None) -> Results:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
@@ -113,14 +118,22 @@ def _run_json(path: Path, simultaneity: object, u1: object, u3: object) -> Resul
             raise InputError([make_problem("invalid_json", column="devices", value=type(devices).__name__)])
         options = {"simultaneity": data.get("simultaneity", simultaneity)}
         return [
-            (app, calculate_devices(devices, **options, single_phase_voltage_v=u1, three_phase_voltage_v=u3))
+            (
+                app,
+                calculate_devices(
+                    devices, **options, single_phase_voltage_v=u1, three_phase_voltage_v=u3, phases=phases
+                ),
+            )
         ]
     building = data.get("building", {k: v for k, v in data.items() if k != "application_id"})
     return [
         (
             app,
             calculate_building(
-                BuildingInput.from_dict(building), single_phase_voltage_v=u1, three_phase_voltage_v=u3
+                BuildingInput.from_dict(building),
+                single_phase_voltage_v=u1,
+                three_phase_voltage_v=u3,
+                phases=phases,
             ),
         )
     ]

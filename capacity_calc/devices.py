@@ -27,15 +27,19 @@ def calculate_devices(
     simultaneity: object = None,
     single_phase_voltage_v: object = None,
     three_phase_voltage_v: object = None,
+    phases: object = None,
 ) -> LoadResult:
     """Load of a device list (a private house, a small business).
 
     Each row's missing unit power, Kс, cos φ and phases come from the catalogue. ``simultaneity``
     is the factor Kо across groups (default from ``data/settings.csv``: 1). Voltages default to
-    230 V single-phase and 400 V three-phase. Problems are reported with ``row`` = position in
+    230 V single-phase and 400 V three-phase. ``phases`` (1 or 3) is the supply the user chose:
+    honoured where possible, with a notice when the thresholds advise otherwise. Problems are reported with ``row`` = position in
     ``rows`` (first = 1). Raises :class:`~capacity_calc.errors.InputError`.
     """
-    ko, voltages, problems = resolve_options(simultaneity, single_phase_voltage_v, three_phase_voltage_v)
+    ko, voltages, problems = resolve_options(
+        simultaneity, single_phase_voltage_v, three_phase_voltage_v, phases
+    )
     try:
         prepared = prepare_devices(devices_frame(rows), range(1, len(rows) + 1))
     except InputError as error:

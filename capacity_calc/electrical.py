@@ -95,6 +95,7 @@ def category_indices(design_kw: np.ndarray) -> np.ndarray:
 class Voltages:
     single_phase_v: float
     three_phase_v: float
+    phases: int | None = None  # the supply the user chose (1 or 3); None: as recommended
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,8 @@ class Finished:
     cos_phi: np.ndarray  # rounded to 0.001
     single_phase_current_a: np.ndarray  # rounded to 0.1
     three_phase_current_a: np.ndarray  # rounded to 0.1
-    single_phase: np.ndarray  # bool: single-phase supply recommended
+    single_phase: np.ndarray  # bool: single-phase supply (recommended, or chosen by the user)
+    recommended_single_phase: np.ndarray  # bool: single-phase supply recommended by the thresholds
     supply: np.ndarray  # index into SUPPLIES
     phases: np.ndarray  # 1 or 3
     design_current_a: np.ndarray  # rounded to 0.1
@@ -144,12 +146,19 @@ def finish(
         np.divide(current_3, SQRT3 * voltages.three_phase_v, out=current_3), 1, inplace=True
     )
     design_r = round_half_up(design, 2)
-    single = (
-        (design_r <= cfg.single_phase_max_kw)
-        & ~np.asarray(needs_three_phase, dtype=bool)
-        & (current_1 <= cfg.single_phase_max_current_a)
+    needs_three = np.asarray(needs_three_phase, dtype=bool)
+    recommended = (
+        (design_r <= cfg.single_phase_max_kw) & ~needs_three & (current_1 <= cfg.single_phase_max_current_a)
     )
     medium = design_r > cfg.medium_voltage_above_kw
+    # A chosen supply is honoured where it is possible at all (the result then warns if the
+    # thresholds advise otherwise): not single-phase for three-phase receivers or 6/10 kV loads.
+    if voltages.phases == 1:
+        single = ~medium & ~needs_three
+    elif voltages.phases == 3:
+        single = np.zeros_like(recommended)
+    else:
+        single = recommended
     supply = (np.int8(1) + medium) * ~single  # 0 single-phase, 1 three-phase 0.4 kV, 2 medium voltage
     current = np.where(single, current_1, current_3)
     breaker = breaker_indices(current)
@@ -163,6 +172,7 @@ def finish(
         single_phase_current_a=current_1,
         three_phase_current_a=current_3,
         single_phase=single,
+        recommended_single_phase=recommended,
         supply=supply,
         phases=np.int8(3) - np.int8(2) * single,
         design_current_a=current,

@@ -46,6 +46,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "число квартир должно быть от {min} до {max}, указано «{value}»",
         "the number of apartments must be from {min} to {max}, got '{value}'",
     ),
+    "apartments_total_out_of_range": (
+        "всего квартир (обычных и повышенной комфортности) должно быть от {min} до {max}, указано «{value}»",
+        "the apartments in all (ordinary and of increased comfort) must number from {min} to {max}, got '{value}'",
+    ),
     "cos_phi_out_of_range": (
         "cos φ должен быть больше 0 и не больше 1, указано «{value}»",
         "cos φ must be greater than 0 and at most 1, got '{value}'",

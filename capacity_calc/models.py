@@ -53,7 +53,8 @@ class DeviceInput:
         ``prefix`` is prepended to field names in problems (e.g. ``other.``)."""
         known = {f.name for f in fields(cls)}
         _reject_unknown(data, known, prefix)
-        return cls(**{key: value for key, value in data.items() if key in known})
+        # A missing device type is left to the validation, which names its row and column.
+        return cls(**{"device_type": None, **{key: value for key, value in data.items() if key in known}})
 
 
 @dataclass(frozen=True)

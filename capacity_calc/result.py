@@ -76,6 +76,7 @@ def build_result(
     category = tables.categories()[int(fin.category[0])]
     supply_code, supply_ru, supply_en = SUPPLIES[int(fin.supply[0])]
     breaker = None if fin.breaker[0] < 0 else int(fin.breaker_a[0])
+    notices.extend(_chosen_supply_notices(fin, voltages, cfg))
     if supply_code == "6/10":
         notices.append(
             Notice(
@@ -124,6 +125,37 @@ def build_result(
         trace=tuple(trace),
         notices=tuple(notices),
     )
+
+
+def _chosen_supply_notices(fin: Finished, voltages: Voltages, cfg) -> list[Notice]:
+    """What the user should know about the supply they chose, when it differs from the advice."""
+    if voltages.phases != 1:
+        return []
+    if not fin.single_phase[0]:
+        return [
+            Notice(
+                "single_phase_impossible",
+                "Однофазное присоединение выбрано, но невозможно: есть трёхфазные приёмники или нагрузка "
+                "требует 6/10 кВ; результат дан для трёхфазного присоединения.",
+                "Single-phase supply was chosen but is not possible: there are three-phase receivers or the "
+                "load needs 6/10 kV; the result is given for a three-phase supply.",
+            )
+        ]
+    if fin.recommended_single_phase[0]:
+        return []
+    return [
+        Notice(
+            "single_phase_above_threshold",
+            f"Выбрано однофазное присоединение, хотя расчётная мощность {float(fin.design_kw[0]):.2f} кВт или "
+            f"ток {float(fin.single_phase_current_a[0]):.1f} А больше рекомендуемых для одной фазы "
+            f"({cfg.single_phase_max_kw:g} кВт, {cfg.single_phase_max_current_a:g} А): проверьте, что "
+            "сеть и вводной автомат это допускают.",
+            f"Single-phase supply was chosen although the design power {float(fin.design_kw[0]):.2f} kW or "
+            f"the current {float(fin.single_phase_current_a[0]):.1f} A exceeds what is advised for one phase "
+            f"({cfg.single_phase_max_kw:g} kW, {cfg.single_phase_max_current_a:g} A): check that the grid "
+            "and the incoming breaker allow it.",
+        )
+    ]
 
 
 def _final_steps(

@@ -171,6 +171,13 @@ def row_numbers(frame: pd.DataFrame) -> Sequence[int]:
 
 def devices_frame(rows: Sequence[DeviceInput | Mapping[str, object]]) -> pd.DataFrame:
     """A list of DeviceInput (or mappings with the same keys) as an object-dtype DataFrame."""
+    wrong = [
+        make_problem("invalid_json", row=number, value=type(row).__name__)
+        for number, row in enumerate(rows, start=1)
+        if not isinstance(row, DeviceInput | Mapping)
+    ]
+    if wrong:
+        raise InputError(wrong)
     items = [row if isinstance(row, DeviceInput) else DeviceInput.from_dict(row) for row in rows]
     names = [f.name for f in fields(DeviceInput)]
     return pd.DataFrame(
@@ -401,6 +408,7 @@ def resolve_options(
     simultaneity: object = None,
     single_phase_voltage_v: object = None,
     three_phase_voltage_v: object = None,
+    phases: object = None,
 ) -> tuple[float, Voltages, list[Problem]]:
     """Options with defaults from ``data/settings.csv``; problems for invalid values."""
     cfg = tables.settings()
@@ -425,4 +433,11 @@ def resolve_options(
     u3 = number(
         three_phase_voltage_v, cfg.three_phase_voltage_v, "three_phase_voltage_v", "not_positive", math.inf
     )
-    return ko, Voltages(single_phase_v=u1, three_phase_v=u3), problems
+    chosen = None
+    if phases is not None and str(phases).strip() != "":
+        parsed, state = parse_scalar(phases)
+        if state == "ok" and parsed in (1, 3):
+            chosen = int(parsed)
+        else:
+            problems.append(make_problem("phases_invalid", column="phases", value=phases))
+    return ko, Voltages(single_phase_v=u1, three_phase_v=u3, phases=chosen), problems

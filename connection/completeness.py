@@ -68,21 +68,28 @@ def required_documents(application: ConnectionRequest) -> list[str]:
     return documents
 
 
+def applicant_fields_needed(applicant: Applicant) -> list[str]:
+    """The applicant's fields a submission needs, for the applicant's type (and representative)."""
+    fields = APPLICANT_FIELDS.get(applicant.applicant_type, APPLICANT_FIELDS[ApplicantType.INDIVIDUAL])
+    return fields + (REPRESENTATIVE if applicant.has_representative else [])
+
+
+def missing_applicant_items(applicant: Applicant) -> list[MissingItem]:
+    items = []
+    for field in applicant_fields_needed(applicant):
+        if getattr(applicant, field) in ("", None):
+            message = _("Applicant: the field “%(field)s” is empty.") % {"field": _label(Applicant, field)}
+            items.append(MissingItem("applicant_field_missing", message, f"applicant.{field}"))
+    return items
+
+
 def missing_items(application: ConnectionRequest) -> list[MissingItem]:
     items: list[MissingItem] = []
     applicant = application.applicant
     if applicant is None:
         items.append(MissingItem("applicant_missing", _("Choose or enter the applicant."), "applicant"))
     else:
-        fields = APPLICANT_FIELDS[applicant.applicant_type] + (
-            REPRESENTATIVE if applicant.has_representative else []
-        )
-        for field in fields:
-            if getattr(applicant, field) in ("", None):
-                message = _("Applicant: the field “%(field)s” is empty.") % {
-                    "field": _label(Applicant, field)
-                }
-                items.append(MissingItem("applicant_field_missing", message, f"applicant.{field}"))
+        items.extend(missing_applicant_items(applicant))
 
     for field in REQUEST_FIELDS:
         if getattr(application, field) in ("", None):

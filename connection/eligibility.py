@@ -6,13 +6,14 @@ rule and the numbers, on the field the applicant has to change.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from backend.formatting import number_text
 from connection.models import ApplicantType, ConnectionRequest, ReliabilityCategory, RequestKind, VoltageLevel
 from workflow.rulebook import Rules
 
@@ -27,7 +28,17 @@ class Limits:
 
 
 def kw(value: Decimal) -> str:
-    return number_format(value.normalize() if value == value.to_integral() else value, use_l10n=True)
+    return number_text(value)
+
+
+#: The clause of Rules 861 a rulebook value's source note cites ("Rules 861 p. 12(1); …").
+RULES_CLAUSE = re.compile(r"Rules 861,? p\. ?([0-9]+(?:\([0-9]+\))?)")
+
+
+def rules_clause(rules: Rules, key: str) -> str:
+    """ ", Rules 861, p. 12(1)" as the rulebook's source of `key` cites it, or "" when it cites none."""
+    found = RULES_CLAUSE.search(rules.sources.get(key, "") if rules.sources else "")
+    return _(", Rules 861, p. %(clause)s") % {"clause": found.group(1)} if found else ""
 
 
 def limits_for(*, applicant_type: str | None, kind: str, rules: Rules) -> Limits:
@@ -87,11 +98,12 @@ def eligibility_errors(application: ConnectionRequest, rules: Rules) -> dict[str
                 "requested_kw",
                 _(
                     "For %(who)s the portal accepts at most %(max)s kW in total at the connection point "
-                    "(previously connected plus new power, Rules 861, p. 14); requested %(previous)s + "
+                    "(previously connected plus new power%(clause)s); requested %(previous)s + "
                     "%(requested)s = %(total)s kW."
                 )
                 % {
                     "who": limits.label,
+                    "clause": rules_clause(rules, f"{limits.group}_max_kw"),
                     "max": kw(limits.max_kw),
                     "previous": kw(previous),
                     "requested": kw(application.requested_kw),

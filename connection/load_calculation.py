@@ -243,17 +243,28 @@ def _problem_field(section: str, problem: capacity_calc.Problem) -> str:
     return f"{section}.{column}.{index}" if column else section
 
 
+#: Nominal phase voltage → line voltage, V (230/400 of ГОСТ 29322-2014, 220/380 of older networks).
+LINE_VOLTAGE_V = {230: 400, 220: 380}
+
+
 def calculate_load(data: dict[str, Any]) -> capacity_calc.LoadResult:
     """Compute a load from validated input (devices or a building); the calculator's problems
     become a ValidationError keyed by the dotted path of the input field."""
     section = "devices" if "devices" in data else "building"
+    supply = data.get("supply") or {}
+    phase_voltage = int(supply.get("voltage_v") or 230)
+    options = {
+        "phases": supply.get("phases"),
+        "single_phase_voltage_v": phase_voltage,
+        "three_phase_voltage_v": LINE_VOLTAGE_V[phase_voltage],
+    }
     try:
         if section == "devices":
-            return capacity_calc.calculate_devices(_device_inputs(data["devices"]))
+            return capacity_calc.calculate_devices(_device_inputs(data["devices"]), **options)
         building = _plain(data["building"])
         building["lifts"] = [capacity_calc.LiftInput(**_plain(lift)) for lift in building.get("lifts", [])]
         building["other"] = _device_inputs(building.get("other", []))
-        return capacity_calc.calculate_building(capacity_calc.BuildingInput(**building))
+        return capacity_calc.calculate_building(capacity_calc.BuildingInput(**building), **options)
     except capacity_calc.InputError as error:
         english = (get_language() or "").startswith("en")
         detail: dict[str, list[ValidationError]] = {}

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from backend.formatting import number_text
 from connection.fees import household_conditions
 from connection.models.requests import connection_point_voltage
 from grid import index_cache, territories
@@ -140,19 +141,21 @@ def find_nearest(
         nearest_any = _described(explained.nearest_any, rows, **context)
         best_within = _described(explained.best_within, rows, **context)
         if nearest_any is None:
-            reason = _("The register has no connection point of %(voltage)s kV.") % {"voltage": voltage_kv}
+            reason = _("The register has no connection point of %(voltage)s kV.") % {
+                "voltage": number_text(voltage_kv)
+            }
         elif best is None:
             reason = _("No connection point of %(voltage)s kV has %(power)s kW free.") % {
-                "voltage": voltage_kv,
-                "power": f"{power_kw.normalize():f}",
+                "voltage": number_text(voltage_kv),
+                "power": number_text(power_kw),
             }
         else:
             reason = _(
                 "The nearest point with %(power)s kW free is %(distance)s m away, beyond the %(limit)s m of the "
                 "standard terms."
             ) % {
-                "power": f"{power_kw.normalize():f}",
-                "distance": round(best["distance_m"]),
+                "power": number_text(power_kw),
+                "distance": number_text(round(best["distance_m"])),
                 "limit": max_distance,
             }
         shortfall = {

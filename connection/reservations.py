@@ -18,6 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from backend.formatting import number_text
 from connection.models import ConnectionRequest, Reservation
 from connection.models.requests import connection_point_voltage
 from grid import index_cache
@@ -56,8 +57,8 @@ def unsuitable_point(
         wanted = connection_point_voltage(voltage_level)
         if capacity.voltage_kv != wanted:
             return _("The connection point is of %(point)s kV; the application is for %(wanted)s kV.") % {
-                "point": capacity.voltage_kv.normalize(),
-                "wanted": wanted.normalize(),
+                "point": number_text(capacity.voltage_kv),
+                "wanted": number_text(wanted),
             }
     if (
         capacity.asset.branch_id

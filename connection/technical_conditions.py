@@ -22,6 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from pyproj import Geod
 
+from backend.formatting import number_text
 from backend.users.models import User
 from capacity_calc.electrical import breaker_rating, phase_current
 from connection import reservations
@@ -206,7 +207,7 @@ def _texts(
     else:
         grid.append(
             _("No line construction: the grid of %(point)s is within %(metres)s m of the plot boundary.")
-            % {"point": point_text, "metres": near_m.normalize()}
+            % {"point": point_text, "metres": number_text(near_m)}
         )
     grid += [
         _("Installation of the metering device at the boundary of the balance ownership (see metering)."),
@@ -358,13 +359,13 @@ def check(
     if max_kw <= previously:
         errors["max_power_kw"] = ValidationError(
             _("The maximum power must be above the %(kw)s kW already connected.")
-            % {"kw": f"{previously.normalize():f}"},
+            % {"kw": number_text(previously)},
             code="min_value",
         )
     elif max_kw > total:
         errors["max_power_kw"] = ValidationError(
             _("The maximum power cannot exceed the %(total)s kW applied for.")
-            % {"total": f"{total.normalize():f}"},
+            % {"total": number_text(total)},
             code="above_request",
         )
     limits = limits_for(applicant_type=application.applicant_type, kind=application.kind, rules=rules)
@@ -372,7 +373,7 @@ def check(
         errors["voltage_level"] = ValidationError(_("This field is required."), code="required")
     elif Decimal(voltage) > limits.max_voltage_kv:
         errors["voltage_level"] = ValidationError(
-            _("At most %(kv)s kV for this applicant.") % {"kv": f"{limits.max_voltage_kv.normalize():f}"},
+            _("At most %(kv)s kV for this applicant.") % {"kv": number_text(limits.max_voltage_kv)},
             code="above_limit",
         )
     if not category:

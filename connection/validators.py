@@ -13,12 +13,13 @@ from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.ru import inn as stdnum_inn
 from stdnum.ru import ogrn as stdnum_ogrn
 
+from backend.phones import normalise_phone
+
 DIGITS = re.compile(r"^[0-9]+$")
 KPP_RE = re.compile(r"^[0-9]{4}[0-9A-Z]{2}[0-9]{3}$")
 CADASTRAL_RE = re.compile(r"^[0-9]{2}:[0-9]{2}:[0-9]{6,7}:[0-9]{1,8}$")
 PASSPORT_SERIES_RE = re.compile(r"^[0-9]{4}$")
 PASSPORT_NUMBER_RE = re.compile(r"^[0-9]{6}$")
-PHONE_RE = re.compile(r"^\+?[0-9\-() ]{10,20}$")
 
 
 def _digits_only(value: str) -> str:
@@ -120,11 +121,8 @@ def validate_passport_number(value: str) -> str:
 
 
 def validate_phone(value: str) -> str:
-    phone = (value or "").strip()
-    digits = re.sub(r"[^0-9]", "", phone)
-    if not PHONE_RE.match(phone) or not 10 <= len(digits) <= 15:
-        raise ValidationError(_("Enter a phone number, for example +7 900 123-45-67."), code="phone")
-    return phone
+    """A phone number, returned in its international form."""
+    return normalise_phone(value)
 
 
 BIC_RE = re.compile(r"^04[0-9]{7}$")

@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 
 from backend.events.models import EventKind
 from backend.events.services import record_event
-from backend.users.models import User
+from backend.users.consent import record_consent
+from backend.users.models import Consent, ConsentText, User
 from connection import completeness, invoices, reservations, services, technical_conditions
 from connection.fees import fee_for_application
 from connection.issued_documents import (
@@ -318,5 +319,15 @@ def perform_transition(
     return application
 
 
-def submit(*, application: ConnectionRequest, user: User) -> ConnectionRequest:
-    return perform_transition(application=application, name="submit", user=user)
+def submit(
+    *, application: ConnectionRequest, user: User, consent: ConsentText | None = None
+) -> ConnectionRequest:
+    """Submit the draft; with `consent`, the applicant's consent to the processing of personal data
+    (that version of the text) is recorded with the submission, in the same transaction."""
+    with transaction.atomic():
+        submitted = perform_transition(application=application, name="submit", user=user)
+        if consent is not None:
+            given = record_consent(user=user, text=consent, purpose=Consent.Purpose.SUBMISSION)
+            ConnectionRequest.objects.filter(pk=submitted.pk).update(personal_data_consent=given)
+            submitted.personal_data_consent = given
+    return submitted

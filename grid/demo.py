@@ -40,10 +40,12 @@ def _data_rows(name: str) -> list[dict[str, str]]:
 def branch_rows() -> list[dict[str, str]]:
     """One branch per district or city of krai significance (a demo assumption, see data/README)."""
     rows = []
+    towns = {row["city"] for row in _data_rows(TOWNS_FILE) if row["city"]}
     for row in _data_rows(DISTRICTS_FILE):
         name = row["district"].strip()
-        # District names are adjectives (-ский); the 8 cities of krai significance are not.
-        is_district = name.endswith("ский")
+        # The 8 cities of krai significance are towns of the towns file; every other boundary is a
+        # district (Новоселицкий, Предгорный: their names are adjectives, not towns).
+        is_district = name not in towns
         rows.append(
             {
                 "code": f"res-{int(row['feature_index']) + 1:02d}",

@@ -90,7 +90,8 @@ def default_branch(db):
 def reseeded():
     """For transactional tests (real commits, threads, live server): Django flushes the database
     after each of them, which removes the rows the data migrations seeded. This puts them back —
-    role groups with their permissions, the production calendar, the rulebook — idempotently.
+    role groups with their permissions, the production calendar, the rulebook, the consent text —
+    idempotently.
     (serialized_rollback would do the same, but it breaks when transactional tests that do and do
     not use it are mixed, as with pytest-django's live_server.)"""
     from importlib import import_module
@@ -103,4 +104,5 @@ def reseeded():
     import_module("workflow.migrations.0002_seed_calendar").seed_calendar(apps, None)
     import_module("workflow.migrations.0003_seed_rulebook").seed_rulebook(apps, None)
     import_module("connection.migrations.0013_example_requisites").add_example(apps, None)
+    import_module("backend.users.migrations.0007_consent_text_first_version").publish(apps, None)
     sync_role_permissions()

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from backend.users import login_guard
 from backend.users.client_address import client_address
+from backend.users.consent import current_text as current_consent_text
 from backend.users.exceptions import RateLimited
 from backend.users.models import User
 from backend.users.services import confirm_registration, register_applicant, request_password_reset
@@ -51,7 +52,10 @@ def _user_from_link(uidb64: str) -> User | None:
 def register(request):
     if request.user.is_authenticated:
         return redirect("web:applications")
-    form = RegisterForm(request.POST or None)
+    consent_text = current_consent_text()
+    form = RegisterForm(
+        request.POST or None, initial={"consent_version": consent_text.version if consent_text else ""}
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -64,16 +68,19 @@ def register(request):
                 phone=data["phone"],
                 client_address=client_address(request),
                 base_url=login_guard.site_url(request),
+                consent=data["consent"],
             )
         except ValidationError as error:
             apply_errors(form, error, aliases={"password": "password1"})
         except RateLimited as error:
             form.add_error(None, too_many_message(error.retry_after))
-            response = render(request, "web/accounts/register.html", {"form": form})
+            response = render(
+                request, "web/accounts/register.html", {"form": form, "consent_text": consent_text}
+            )
             return too_many(response, retry_after=error.retry_after)
         else:
             return redirect("web:register_done")
-    return render(request, "web/accounts/register.html", {"form": form})
+    return render(request, "web/accounts/register.html", {"form": form, "consent_text": consent_text})
 
 
 def register_done(request):

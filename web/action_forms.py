@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
 
 from connection.api.transitions import form_fields
 from workflow import services as workflow_services
@@ -17,6 +20,36 @@ CONTROLS = {
     "integer": "number",
     "list": "lines",
 }
+
+
+#: Transitions the web asks to confirm, with the reason required: the field, its label and the error
+#: when it is missing. The API keeps the reason optional for its clients.
+CONFIRMED = {
+    "withdraw": {
+        "field": "confirm",
+        "label": _("I understand that a withdrawn application cannot be resumed; a new one will be needed"),
+        "error": _("Confirm that you want to withdraw the application."),
+    },
+}
+REASON_REQUIRED = {"withdraw"}
+CONFIRM_REASON_ERROR = _("State the reason; it is recorded in the history.")
+
+
+def confirmation_errors(name: str, posted) -> dict[str, list[str]]:
+    """What a confirmed transition's web form misses: the ticked confirmation and the reason."""
+    errors: dict[str, list[str]] = {}
+    if name in REASON_REQUIRED and not (posted.get("reason") or "").strip():
+        errors["reason"] = [str(CONFIRM_REASON_ERROR)]
+    confirmation = CONFIRMED.get(name)
+    if confirmation and not posted.get(confirmation["field"]):
+        errors[confirmation["field"]] = [str(confirmation["error"])]
+    return errors
+
+
+def _help_for_people(text: str, labels: dict[str, str]) -> str:
+    """A transition input's help as the web form shows it: the API's `field_name` becomes the
+    field's label, so no API name appears on the page."""
+    return re.sub(r"`(\w+)`", lambda match: f"«{labels.get(match.group(1), match.group(1))}»", text)
 
 
 def _field_type(field: dict) -> str:
@@ -47,6 +80,7 @@ def action_forms(application, user, *, errors=None, values=None, failed=None, in
         fields = []
         start = (initial or {}).get(info.name, {})
         items = form_fields(info.name)
+        labels = {item["name"]: item["label"] for item in items}
         items.sort(key=lambda item: item["name"] == "comment")  # the comment last, after what the step needs
         for field in items:
             name = field["name"]
@@ -58,11 +92,27 @@ def action_forms(application, user, *, errors=None, values=None, failed=None, in
                     "id": f"action-{info.name}-{name}",
                     "type": _field_type(field),
                     "label": field["label"],
-                    "required": field["required"],
-                    "help": field["help_text"],
+                    "required": field["required"] or (info.name in REASON_REQUIRED and name == "reason"),
+                    "help": _help_for_people(field["help_text"], labels),
                     "errors": field_errors,
                     "value": value,
                     "choices": [(str(choice["value"]), choice["label"]) for choice in field["choices"]],
+                }
+            )
+        confirmation = CONFIRMED.get(info.name)
+        if confirmation:
+            name = confirmation["field"]
+            fields.append(
+                {
+                    "name": name,
+                    "id": f"action-{info.name}-{name}",
+                    "type": "checkbox",
+                    "label": str(confirmation["label"]),
+                    "required": True,
+                    "help": "",
+                    "errors": (errors or {}).get(name, []) if failed == info.name else [],
+                    "value": (values or {}).get(name, "") if failed == info.name else "",
+                    "choices": [],
                 }
             )
         forms.append(
@@ -72,6 +122,8 @@ def action_forms(application, user, *, errors=None, values=None, failed=None, in
                 "fields": fields,
                 "errors": (errors or {}).get("non_field_errors", []) if failed == info.name else [],
                 "danger": info.name in ("withdraw", "reject"),
+                "confirmed": confirmation is not None,
+                "failed": failed == info.name,
             }
         )
     return forms

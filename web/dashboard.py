@@ -33,6 +33,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from backend.formatting import date_text, number_text
 from connection.models import ConnectionRequest
 from grid.models import Branch
 from web.console import is_console_user, queue_filter, queue_rows, queue_scope
@@ -193,7 +194,8 @@ def weekly_counts(user, *, today, weeks: int = WEEKS) -> list[dict]:
     return [
         {
             "start": start,
-            "label": "{}-W{:02d}".format(*start.isocalendar()[:2]),
+            "end": start + timedelta(days=6),
+            "label": date_text(start),
             "received": received.get(start, 0),
             "completed": completed.get(start, 0),
         }
@@ -348,8 +350,8 @@ def export_csv(request):
                 item.branch.name if item.branch else "",
                 applicant.display_name if applicant else "",
                 applicant.inn if applicant else "",
-                "" if item.total_kw is None else str(item.total_kw),
-                item.due_date.isoformat() if item.due_date else "",
+                "" if item.total_kw is None else number_text(item.total_kw, grouping=False),
+                date_text(item.due_date),
                 item.get_acting_party_display(),
                 yes if item.due_date and item.due_date < today else no,
                 (engineer.get_full_name() or engineer.email) if engineer else "",

@@ -17,13 +17,15 @@ from django.http import Http404
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from backend.formatting import number_text
+from backend.users.roles import Role
 from connection import completeness, selectors, technical_conditions
 from connection.issued_documents import issued_conditions
 from connection.models import Applicant, ConnectionRequest, DocumentType, PaymentOption
 from web.action_forms import action_forms
 from web.views import map_settings
 from web.wizard import document_rows
-from workflow.machine import is_branch_staff
+from workflow.machine import Actor, is_branch_staff
 from workflow.models import TransitionLog
 from workflow.selectors import rules_for
 from workflow.services import available, label_of
@@ -96,7 +98,7 @@ def _shown(field: models.Field, value: Any) -> str:
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, Decimal):
-        return f"{value.normalize():f}" if value == value.to_integral() else f"{value:f}"
+        return number_text(value)
     if isinstance(value, datetime):
         return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
     if isinstance(value, date):
@@ -150,7 +152,7 @@ def field_sections(application: ConnectionRequest) -> list[dict]:
             _("%(date)s: %(kw)s kW")
             % {
                 "date": formats.date_format(stage.planned_date, "SHORT_DATE_FORMAT"),
-                "kw": f"{stage.power_kw.normalize():f}",
+                "kw": number_text(stage.power_kw),
             },
         )
         for stage in application.stages.all()
@@ -212,13 +214,22 @@ def history(application: ConnectionRequest) -> list[dict]:
                 "actor": (entry.actor.get_full_name() or entry.actor.email)
                 if entry.actor_id
                 else _("the portal"),
-                "actor_role": entry.actor_role,
+                "actor_role": role_label(entry.actor_role),
                 "via": entry.via,
                 "comment": entry.comment,
                 "details": details,
             }
         )
     return result
+
+
+def role_label(code: str) -> str:
+    """The role recorded in the history, as people call it (the code stays in the API)."""
+    if code in Role.values:
+        return str(Role(code).label)
+    if code in Actor.values:
+        return str(Actor(code).label)
+    return code
 
 
 def _history_label(key: str) -> str:

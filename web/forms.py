@@ -13,7 +13,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 import capacity_calc
-from backend.users import login_guard
+from backend.phones import normalise_phone
+from backend.users import consent, login_guard
+from connection import validators
 from connection.models import Applicant, ConnectionRequest
 from connection.models.applicants import APPLICANT_FIELDS
 from connection.models.documents import APPLICANT_DOCUMENT_CHOICES
@@ -84,12 +86,27 @@ class RegisterForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
+    personal_data_consent = forms.BooleanField(
+        label=_("I consent to the processing of my personal data on the terms above"), required=False
+    )
+    consent_version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def clean_phone(self):
+        phone = self.cleaned_data["phone"]
+        return normalise_phone(phone) if phone else ""
+
     def clean_email(self):
         # Whether the address has an account is not said here: the e-mail to it says so.
         return self.cleaned_data["email"].strip().lower()
 
     def clean(self):
         data = super().clean()
+        try:
+            data["consent"] = consent.check_consent(
+                given=bool(data.get("personal_data_consent")), version=data.get("consent_version") or ""
+            )
+        except ValidationError as error:
+            self.add_error(None, error)
         if data.get("password1") and data.get("password2") and data["password1"] != data["password2"]:
             self.add_error("password2", _("The two passwords differ."))
         if data.get("password1"):
@@ -139,6 +156,18 @@ class ApplicantForm(forms.ModelForm):
             "passport_series": forms.TextInput(attrs={"inputmode": "numeric"}),
             "passport_number": forms.TextInput(attrs={"inputmode": "numeric"}),
         }
+
+    snils = forms.CharField(
+        label=_("SNILS"),
+        max_length=14,
+        required=False,
+        help_text=_("As printed on the card: 112-233-445 95."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+    def clean_snils(self):
+        snils = self.cleaned_data["snils"]
+        return validators.validate_snils(snils) if snils else ""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -207,6 +236,14 @@ class SupplyForm(forms.ModelForm):
     class Meta:
         model = ConnectionRequest
         fields = list(SUPPLY_FIELDS)
+        help_texts = {
+            "guaranteeing_supplier": _(
+                "The company that will sell you electricity under a public contract in your area (not the "
+                "grid organisation). Its name is on your electricity bill; the regional energy commission "
+                "publishes the list of guaranteeing suppliers by territory. The grid organisation sends it "
+                "the documents of the connection, so you can conclude the supply contract."
+            ),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -258,6 +295,14 @@ class UploadForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
     )
     document = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class ConsentForm(forms.Form):
+    """The consent to the processing of personal data given with the submission."""
+
+    personal_data_consent = forms.BooleanField(
+        label=_("I consent to the processing of my personal data on the terms above"), required=False
+    )
 
 
 class CommentForm(forms.Form):

@@ -19,7 +19,7 @@ from connection.api.transitions import form_fields, input_serializer
 from connection.issued_documents import issued_conditions
 from connection.models.messages import MAX_ATTACHMENTS, MESSAGE_MAX_LENGTH
 from connection.workflow_actions import perform_transition
-from web.action_forms import action_forms
+from web.action_forms import action_forms, confirmation_errors
 from web.engineer import engineer_context, staff_application
 from web.forms import UploadForm
 from web.wizard import document_rows
@@ -56,6 +56,7 @@ def _history(application) -> list[dict]:
             "at": entry.created_at,
             "actor_role": entry.actor_role,
             "comment": entry.comment,
+            "reason": entry.data.get("reason") if isinstance(entry.data, dict) else None,
             "items": entry.data.get("items") if isinstance(entry.data, dict) else None,
             "engineer": entry.data.get("engineer_name") if isinstance(entry.data, dict) else None,
         }
@@ -199,8 +200,11 @@ def run_action(request, pk: int, name: str):
     try:
         workflow_services.check_allowed(application, name, request.user)
         serializer = input_serializer(name)(data=_parse(request, name))
-        if not serializer.is_valid():
+        unconfirmed = confirmation_errors(name, request.POST)
+        if not serializer.is_valid() or unconfirmed:
             errors = {key: [str(message) for message in value] for key, value in serializer.errors.items()}
+            for key, messages_ in unconfirmed.items():
+                errors.setdefault(key, []).extend(messages_)
             return render_application(
                 request, application, status=400, errors=errors, values=values, failed=name
             )

@@ -7,13 +7,16 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 import capacity_calc
 from backend.exceptions import StateConflict
-from connection import selectors
+from backend.formatting import number_text
+from backend.users.roles import Role
+from connection import selectors, services
 from connection.load_calculation import apply_load_result
 from web.forms import DeviceFormSet, parse_id
 from workflow import rulebook
@@ -41,6 +44,7 @@ def map_settings() -> dict[str, Any]:
                 "A point with enough free capacity is within the standard distance: standard terms apply."
             ),
             "none": _("No connection points nearby."),
+            "no_places": _("No town or district of the service area has this name."),
             "no_preference": _("No preference"),
             "unavailable": _("The connection points cannot be shown now; you can still save the location."),
             "your_object": _("Your object"),
@@ -126,14 +130,20 @@ def calculator(request):
             formset = DeviceFormSet(prefix="devices", initial=initial[:100])
         elif formset.is_valid():
             result = _calculate(formset)
-            if result is not None and request.POST.get("action") == "apply" and application is not None:
+            action = request.POST.get("action")
+            new_draft = action == "apply_new" and application is None and _may_apply(request.user)
+            if result is not None and (new_draft or (action == "apply" and application is not None)):
                 try:
-                    applied = apply_load_result(
-                        application=application,
-                        result=result,
-                        input_data={"devices": _device_rows(formset)},
-                        user=request.user,
-                    )
+                    with transaction.atomic():  # a new draft exists only with the result in it
+                        target = (
+                            services.create_draft(owner=request.user, data={}) if new_draft else application
+                        )
+                        applied = apply_load_result(
+                            application=target,
+                            result=result,
+                            input_data={"devices": _device_rows(formset)},
+                            user=request.user,
+                        )
                 except ValidationError as error:
                     for messages_ in error.message_dict.values():
                         for message in messages_:
@@ -144,11 +154,12 @@ def calculator(request):
                     messages.success(
                         request,
                         _("%(kw)s kW was written into your application as the requested power.")
-                        % {"kw": applied.requested_kw},
+                        % {"kw": number_text(applied.requested_kw)},
                     )
                     for note in applied.notes:
                         messages.info(request, note.message)
-                    return redirect("web:wizard", pk=application.pk, step="power")
+                    step = "applicant" if new_draft else "power"
+                    return redirect("web:wizard", pk=target.pk, step=step)
     else:
         initial = [{"quantity": 1} for _ in range(DEFAULT_ROWS)]
         formset = DeviceFormSet(prefix="devices", initial=initial)
@@ -156,5 +167,15 @@ def calculator(request):
     return render(
         request,
         "web/calculator.html",
-        {"formset": formset, "result": result, "application": application, "english": english},
+        {
+            "formset": formset,
+            "result": result,
+            "application": application,
+            "english": english,
+            "may_apply": _may_apply(request.user),
+        },
     )
+
+
+def _may_apply(user) -> bool:
+    return user.is_authenticated and user.has_role(Role.APPLICANT, Role.INTEGRATION)

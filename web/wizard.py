@@ -16,13 +16,22 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from backend.exceptions import StateConflict
+from backend.users import consent
 from backend.users.roles import Role
-from connection import completeness, selectors, services, technical_conditions
+from connection import completeness, selectors, services, technical_conditions, workflow_actions
 from connection.eligibility import limits_for
-from connection.models import Applicant, ConnectionRequest, Document, DocumentType, RequestKind
+from connection.models import Applicant, ApplicantType, ConnectionRequest, Document, DocumentType, RequestKind
 from connection.nearest import draft_term_facts, find_nearest
-from connection.workflow_actions import perform_transition
-from web.forms import ApplicantForm, ObjectForm, PowerForm, SupplyForm, UploadForm, apply_errors, parse_id
+from web.forms import (
+    ApplicantForm,
+    ConsentForm,
+    ObjectForm,
+    PowerForm,
+    SupplyForm,
+    UploadForm,
+    apply_errors,
+    parse_id,
+)
 from web.views import map_settings
 from workflow import selectors as workflow_selectors
 from workflow.exceptions import TransitionError
@@ -73,6 +82,97 @@ def step_of(field: str) -> tuple[str, str]:
         field, f"id_{field}"
     )
     return step, anchor
+
+
+STEP_GAP_MESSAGE = gettext_lazy("Fill this in: the application cannot be submitted without it.")
+
+
+def form_field_of(field: str) -> str:
+    """The form field that shows a completeness item's field ("applicant.inn" → "inn")."""
+    if field.startswith("applicant."):
+        return field.split(".", 1)[1]
+    return {"location": "latitude"}.get(field, field)
+
+
+def step_gaps(step: str, *, application: ConnectionRequest, applicant: Applicant | None = None) -> list[str]:
+    """The form fields of `step` that a submission needs and that are still empty in the (possibly
+    unsaved) `application` or `applicant`."""
+    if step == "applicant":
+        items = completeness.missing_applicant_items(applicant) if applicant is not None else []
+    else:
+        items = [
+            item
+            for item in completeness.missing_items(application)
+            if step_of(item.field)[0] == step and item.field not in ("stages", "applicant")
+        ]
+    return [form_field_of(item.field) for item in items]
+
+
+def check_step(form, step: str, **instances) -> bool:
+    """On "Save and continue", put an error on each field of the step a submission needs and that
+    is empty, so that nothing is first found missing at the review. A draft can still be saved."""
+    for name in step_gaps(step, **instances):
+        if name in form.fields and not form.has_error(name):
+            form.add_error(name, STEP_GAP_MESSAGE)
+    if step == "supply" and not form.cleaned_data.get("stages") and not form.has_error("stage_1_date"):
+        form.add_error("stage_1_date", _("Plan at least one commissioning stage."))
+    return not form.errors
+
+
+def step_status(application: ConnectionRequest) -> dict[str, bool]:
+    """Whether each step (but the review) has everything a submission needs, from what is saved."""
+    saved = ConnectionRequest.objects.select_related("applicant").get(pk=application.pk)
+    open_steps = {step_of(item.field)[0] for item in completeness.missing_items(saved)}
+    return {name: name not in open_steps for name in STEP_NAMES if name != "review"}
+
+
+#: The applicant's fields shown only for some applicant types (hidden for the others by wizard.js).
+SHOWN_FOR = {
+    "organisation_name": [ApplicantType.LEGAL_ENTITY],
+    "kpp": [ApplicantType.LEGAL_ENTITY],
+    "ogrn": [ApplicantType.ENTREPRENEUR, ApplicantType.LEGAL_ENTITY],
+    "snils": [ApplicantType.INDIVIDUAL, ApplicantType.ENTREPRENEUR],
+    "last_name": [ApplicantType.INDIVIDUAL, ApplicantType.ENTREPRENEUR],
+    "first_name": [ApplicantType.INDIVIDUAL, ApplicantType.ENTREPRENEUR],
+    "middle_name": [ApplicantType.INDIVIDUAL, ApplicantType.ENTREPRENEUR],
+}
+
+
+def _chosen_type(form) -> str:
+    if form.is_bound and form.data.get("applicant_type") in ApplicantType.values:
+        return form.data["applicant_type"]
+    return form.initial.get("applicant_type") or form.instance.applicant_type or ApplicantType.INDIVIDUAL
+
+
+def mark_needed(form, step: str, application: ConnectionRequest) -> None:
+    """Mark the fields a submission needs (an asterisk and aria-required), and for the applicant the
+    types each field is needed or shown for, so the page follows a change of the applicant type."""
+    if step == "applicant":
+        chosen = _chosen_type(form)
+        for name, field in form.fields.items():
+            needed_for = [kind for kind, names in completeness.APPLICANT_FIELDS.items() if name in names]
+            field.needed_for = " ".join(needed_for)
+            field.shown_for = " ".join(SHOWN_FOR.get(name, []))
+            field.needed = chosen in needed_for
+        return
+    names = [form_field_of(field) for field, owner in FIELD_STEP.items() if owner == step]
+    if step == "object":
+        names.append("longitude")
+        if application.kind != RequestKind.TEMPORARY:
+            names.remove("temporary_term_months")
+    for name in names:
+        if name in form.fields and name not in ("kind", "previously_connected_kw", "stages"):
+            form.fields[name].needed = True
+            form.fields[name].widget.attrs["aria-required"] = "true"
+
+
+def _step_valid(request, form, step: str, **instances) -> bool:
+    """The form is valid and, on "Save and continue", the step has what a submission needs (all
+    the gaps are told at once, with the form's own errors)."""
+    valid = form.is_valid()
+    if request.POST.get("go") == "next":
+        valid = check_step(form, step, **instances) and valid
+    return valid
 
 
 def is_applicant(user) -> bool:
@@ -146,10 +246,13 @@ def _after_save(request, application, step: str):
 
 def _render(request, application, step: str, context: dict):
     index = STEP_NAMES.index(step)
+    complete = step_status(application)
+    if context.get("form") is not None:
+        mark_needed(context["form"], step, application)
     context.update(
         {
             "application": application,
-            "steps": STEPS,
+            "steps": [(name, label, complete.get(name)) for name, label in STEPS],
             "step": step,
             "step_number": index + 1,
             "step_count": len(STEPS),
@@ -179,7 +282,7 @@ def _applicant_step(request, application):
     instance = application.applicant or Applicant(owner=request.user)
     if request.method == "POST":
         form = ApplicantForm(request.POST, instance=instance)
-        if form.is_valid():
+        if _step_valid(request, form, "applicant", application=application, applicant=form.instance):
             try:
                 with transaction.atomic():
                     if application.applicant_id:
@@ -213,7 +316,7 @@ def _applicant_step(request, application):
 def _object_step(request, application):
     if request.method == "POST":
         form = ObjectForm(request.POST, instance=application)
-        if form.is_valid():
+        if _step_valid(request, form, "object", application=application):
             try:
                 services.update_draft(application=application, data=dict(form.cleaned_data))
             except ValidationError as error:
@@ -250,7 +353,7 @@ def _single_stage_following(application, requested_kw):
 def _power_step(request, application):
     if request.method == "POST":
         form = PowerForm(request.POST, instance=application)
-        if form.is_valid():
+        if _step_valid(request, form, "power", application=application):
             data = dict(form.cleaned_data)
             try:
                 services.update_draft(
@@ -275,7 +378,7 @@ def _supply_step(request, application):
     stages = list(application.stages.all())
     if request.method == "POST":
         form = SupplyForm(request.POST, instance=application)
-        if form.is_valid():
+        if _step_valid(request, form, "supply", application=application):
             data = {name: form.cleaned_data[name] for name in SupplyForm.Meta.fields}
             try:
                 services.update_draft(application=application, data=data, stages=form.cleaned_data["stages"])
@@ -336,10 +439,20 @@ def review_items(application) -> list[dict]:
 
 def _review_step(request, application):
     errors: list[str] = []
+    consent_form = ConsentForm(request.POST or None)
     if request.method == "POST":
+        consent_form.is_valid()  # a checkbox: always valid; the consent is checked below
         try:
-            perform_transition(application=application, name="submit", user=request.user)
+            consent_text = consent.check_consent(
+                given=bool(request.POST.get("personal_data_consent")),
+                version=request.POST.get("consent_version", ""),
+            )
+            workflow_actions.submit(application=application, user=request.user, consent=consent_text)
         except ValidationError as error:
+            if consent.CONSENT_FIELD in getattr(error, "error_dict", {}):
+                consent_form.add_error(consent.CONSENT_FIELD, error.error_dict[consent.CONSENT_FIELD])
+                error = ValidationError([])
+            errors = []
             errors = (
                 [message for messages_ in error.message_dict.values() for message in messages_]
                 if hasattr(error, "error_dict")
@@ -378,6 +491,9 @@ def _review_step(request, application):
             "expected": expected,
             "fee": indicative_fee(application, nearest),
             "applicant": application.applicant,
+            "consent_text": consent.current_text(),
+            "consent_field": consent_form[consent.CONSENT_FIELD],
+            "form": consent_form,
         },
     )
 

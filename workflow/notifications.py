@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 from django.dispatch import receiver
+from django.urls import reverse
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
@@ -35,6 +37,13 @@ def branch_staff(branch_id: int | None, *roles: Role) -> list:
     return list(users.filter(condition).distinct())
 
 
+def application_url(application, user) -> str:
+    """The absolute address of the application's page for `user`: the applicant's page for its
+    owner, the console's for the grid organisation's staff (SITE_URL + the page's path)."""
+    name = "web:application" if application.owner_id == user.pk else "web:console_application"
+    return settings.SITE_URL + reverse(name, kwargs={"pk": application.pk})
+
+
 def _title(application) -> str:
     return application.number or str(application)
 
@@ -54,13 +63,17 @@ def notify(recipients: Iterable, *, application, kind: str, subject, body) -> li
     created = []
     for user in recipients:
         with translation.override(user.language or "ru"):
+            text = str(body())
+            if application is not None:  # a question to a branch has no application yet
+                link = _("Open the application: %(url)s") % {"url": application_url(application, user)}
+                text = f"{text}\n\n{link}"
             created.append(
                 Notification.objects.create(
                     recipient=user,
                     application=application,
                     kind=kind,
                     subject=str(subject()),
-                    body=str(body()),
+                    body=text,
                 )
             )
     enqueue_notification_emails(created)

@@ -9,6 +9,7 @@ error concerns, or null when it concerns the request as a whole.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.core.exceptions import (
@@ -23,6 +24,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
@@ -66,6 +68,25 @@ class BadRequest(exceptions.APIException):
     status_code = status.HTTP_400_BAD_REQUEST
     default_detail = _("The request is malformed.")
     default_code = "bad_request"
+
+
+class Throttled(exceptions.Throttled):
+    """DRF's 429 with the wait in the request's language and its plural forms (DRF formats the
+    number into the message before translating it, so "seconds" is never found in a catalogue)."""
+
+    def __init__(self, wait: float | None, *, refused: exceptions.Throttled | None = None):
+        detail = str(type(refused).default_detail) if refused is not None else ""
+        if type(refused) is exceptions.Throttled or not detail:
+            detail = str(_("Too many requests."))
+        if wait is not None:
+            wait = math.ceil(wait)
+            detail += " " + ngettext(
+                "Try again in %(wait)d second.",
+                "Try again in %(wait)d seconds.",
+                wait,
+            ) % {"wait": wait}
+        super().__init__(detail=detail, code=refused.default_code if refused is not None else None)
+        self.wait = wait
 
 
 def request_error(exc: Exception) -> exceptions.APIException | None:
@@ -119,6 +140,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, DomainError):
         exc = api_exception(exc)
+    elif isinstance(exc, exceptions.Throttled) and not isinstance(exc, Throttled):
+        exc = Throttled(exc.wait, refused=exc)
     elif (refusal := request_error(exc)) is not None:
         exc = refusal
 

@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from backend.users import services
-from backend.users.models import ApiToken, User
+from backend.users.models import ApiToken, Consent, ConsentText, User
 
 
 @admin.register(User)
@@ -48,3 +48,26 @@ class ApiTokenAdmin(admin.ModelAdmin):
         for token in queryset:
             services.revoke_token(token=token)
         self.message_user(request, _("Tokens revoked."), messages.SUCCESS)
+
+
+@admin.register(ConsentText)
+class ConsentTextAdmin(admin.ModelAdmin):
+    """New versions are added; a published text that people agreed to is never edited."""
+
+    list_display = ["version", "published_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.consents.exists():
+            return ["version", "text", "text_en", "published_at"]
+        return []
+
+
+@admin.register(Consent)
+class ConsentAdmin(admin.ModelAdmin):
+    list_display = ["user", "text", "purpose", "given_at"]
+    list_filter = ["purpose", "text"]
+    search_fields = ["user__email"]
+    readonly_fields = ["user", "text", "purpose", "given_at"]
+
+    def has_add_permission(self, request):
+        return False

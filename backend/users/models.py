@@ -147,3 +147,45 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return not self.is_revoked and not self.is_expired()
+
+
+class ConsentText(models.Model):
+    """A version of the text of the consent to the processing of personal data (152-ФЗ, art. 9).
+    The text is data: a new version is added (in the admin or by a data migration), never edited,
+    so every recorded consent keeps the words the person agreed to."""
+
+    version = models.CharField(_("version"), max_length=20, unique=True)
+    text = models.TextField(_("text"), help_text=_("In Russian: the legally binding wording."))
+    text_en = models.TextField(_("text in English"), blank=True, help_text=_("For reference only."))
+    published_at = models.DateTimeField(_("in force from"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("text of the personal-data consent")
+        verbose_name_plural = _("texts of the personal-data consent")
+        ordering = ["-published_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.version
+
+
+class Consent(models.Model):
+    """A person's consent to the processing of their personal data: who, which text, when, for what."""
+
+    class Purpose(models.TextChoices):
+        REGISTRATION = "registration", _("registration")
+        SUBMISSION = "submission", _("submission of an application")
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="consents")
+    text = models.ForeignKey(
+        ConsentText, verbose_name=_("text"), on_delete=models.PROTECT, related_name="consents"
+    )
+    purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices)
+    given_at = models.DateTimeField(_("given at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("personal-data consent")
+        verbose_name_plural = _("personal-data consents")
+        ordering = ["-given_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.text.version} ({self.get_purpose_display()})"

@@ -15,8 +15,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
+from backend.users.consent import record_consent
 from backend.users.exceptions import RateLimited
-from backend.users.models import ApiToken, User
+from backend.users.models import ApiToken, Consent, ConsentText, User
 from backend.users.rate_limits import RateLimit
 from backend.users.roles import Role
 from backend.users.tasks import send_account_email
@@ -74,6 +75,7 @@ def register_applicant(
     phone: str = "",
     client_address: str,
     base_url: str,
+    consent: ConsentText | None = None,
 ) -> str:
     """Register an applicant; the account becomes active when its owner follows the e-mailed link.
     Returns the (normalised) address the message goes to.
@@ -111,6 +113,8 @@ def register_applicant(
     except IntegrityError:  # the same e-mail registered a moment ago by another request
         return email
     user.groups.add(Group.objects.get(name=Role.APPLICANT.value))
+    if consent is not None:
+        record_consent(user=user, text=consent, purpose=Consent.Purpose.REGISTRATION)
     _mail_after_commit(kind="activation", user=user, base_url=base_url)
     return email
 

@@ -22,9 +22,10 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from backend.api.serializers import FieldsBuiltOnceMixin
-from connection.models import VoltageLevel
+from backend.formatting import number_text
+from connection.api.serializers import VoltageLevelField
 from connection.nearest import DEMO_NOTE, find_nearest
-from grid import territories
+from grid import gazetteer, territories
 from grid.models import AssetCapacity, AssetKind, AssetSource, GridAsset, Territory
 from workflow.rulebook import get_rules
 
@@ -40,7 +41,7 @@ class NearestQuerySerializer(serializers.Serializer):
     power_kw = serializers.DecimalField(
         max_digits=9, decimal_places=2, min_value=Decimal("0.01"), label=gettext_lazy("requested power, kW")
     )
-    voltage_kv = serializers.ChoiceField(choices=VoltageLevel.choices, label=gettext_lazy("voltage, kV"))
+    voltage_kv = VoltageLevelField(label=gettext_lazy("voltage, kV"))
     limit = serializers.IntegerField(
         required=False, default=5, min_value=1, max_value=MAX_LIMIT, label=gettext_lazy("number of points")
     )
@@ -56,8 +57,7 @@ class NearestQuerySerializer(serializers.Serializer):
         ceiling = max(rules.household_max_kw, rules.business_max_kw, rules.temporary_max_kw)
         if value > ceiling:
             raise serializers.ValidationError(
-                _("The portal handles connections of up to %(max)s kW.")
-                % {"max": f"{ceiling.normalize():f}"},
+                _("The portal handles connections of up to %(max)s kW.") % {"max": number_text(ceiling)},
                 code="max_value",
             )
         return value
@@ -189,6 +189,65 @@ def attribution(notes: set[str]) -> list[str]:
     lines = sorted(note for note in notes if note)
     lines.append(str(DEMO_NOTE))
     return lines
+
+
+class PlaceSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    kind = serializers.ChoiceField(choices=list(gazetteer.KIND_LABELS), help_text="`town` or `district`.")
+    kind_label = serializers.SerializerMethodField()
+    latitude = serializers.FloatField()
+    longitude = serializers.FloatField()
+    bbox = serializers.ListField(
+        child=serializers.FloatField(),
+        allow_null=True,
+        help_text="minlon, minlat, maxlon, maxlat of a district.",
+    )
+    attribution = serializers.CharField()
+
+    def get_kind_label(self, place) -> str:
+        return str(gazetteer.KIND_LABELS[place.kind])
+
+
+#: Below this zoom the map gets clusters (about 4 cells per 256-px tile), not points.
+CLUSTER_BELOW_ZOOM = 11
+CELLS_PER_TILE = 4
+
+
+def parse_zoom(text: str | None) -> int | None:
+    if text in (None, ""):
+        return None
+    if not str(text).isascii() or not str(text).isdigit() or not 0 <= int(text) <= 22:
+        raise exceptions.ValidationError(
+            {"zoom": [_("Give the zoom as a whole number from 0 to 22.")]}, code="invalid"
+        )
+    return int(text)
+
+
+def clusters(located, *, zoom: int) -> dict:
+    """Points (lon, lat, source) grouped by a grid of cells the size of a quarter tile at `zoom`."""
+    cell = 360 / (2**zoom) / CELLS_PER_TILE
+    groups: dict[tuple[int, int], list] = {}
+    notes = set()
+    for longitude, latitude, note in located:
+        lon, lat = float(longitude), float(latitude)
+        groups.setdefault((math.floor(lon / cell), math.floor(lat / cell)), []).append((lon, lat))
+        notes.add(note)
+    features = [
+        {
+            "type": "Feature",
+            "id": f"cluster-{zoom}-{x}-{y}",
+            "geometry": {
+                "type": "Point",
+                "coordinates": [
+                    round(sum(lon for lon, _lat in members) / len(members), 5),
+                    round(sum(lat for _lon, lat in members) / len(members), 5),
+                ],
+            },
+            "properties": {"cluster": True, "count": len(members)},
+        }
+        for (x, y), members in sorted(groups.items())
+    ]
+    return {"type": "FeatureCollection", "features": features, "attribution": attribution(notes)}
 
 
 def asset_queryset():
@@ -324,12 +383,21 @@ class ConnectionPointViewSet(viewsets.GenericViewSet):
                 "bbox", OpenApiTypes.STR, description="minlon,minlat,maxlon,maxlat (degrees, WGS84)."
             ),
             OpenApiParameter("kind", OpenApiTypes.STR, enum=AssetKind.values, description="Kind of asset."),
+            OpenApiParameter(
+                "zoom",
+                OpenApiTypes.INT,
+                description=(
+                    "The map's zoom (0–22). Below 11 the answer is clusters: one feature per grid cell of "
+                    "the view with `cluster: true` and `count`, so a far view does not download every point."
+                ),
+            ),
         ],
         responses={200: FeatureCollectionSerializer(many=False)},
     )
     def list(self, request):
         queryset = asset_queryset()
         bbox = request.query_params.get("bbox")
+        zoom = parse_zoom(request.query_params.get("zoom"))
         if bbox:
             min_lon, min_lat, max_lon, max_lat = parse_bbox(bbox)
             queryset = queryset.filter(
@@ -345,6 +413,9 @@ class ConnectionPointViewSet(viewsets.GenericViewSet):
                     {"kind": [_("Unknown kind of asset.")]}, code="invalid_choice"
                 )
             queryset = queryset.filter(kind=kind)
+        if zoom is not None and zoom < CLUSTER_BELOW_ZOOM:
+            located = queryset.order_by().values_list("longitude", "latitude", "source_note")
+            return Response(clusters(located, zoom=zoom))
         assets = list(queryset.order_by("id"))
         return Response(
             {
@@ -375,6 +446,29 @@ class ConnectionPointViewSet(viewsets.GenericViewSet):
         query = NearestQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         return Response(NearestResultSerializer(find_nearest(**query.validated_data)).data)
+
+    @extend_schema(
+        summary="Search settlements and districts by name",
+        description=(
+            "Places of the service area whose name starts with (then contains) `q`: the towns (HFLabs / "
+            "DaData.ru, CC BY-SA 4.0) and the districts (© OpenStreetMap contributors, ODbL 1.0), towns first, "
+            "each with its centre, for a district its bounding box, and its attribution."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "q", OpenApiTypes.STR, required=True, description="Part of the name, 2–100 characters."
+            )
+        ],
+        responses={200: PlaceSerializer(many=True)},
+    )
+    @action(detail=False, methods=["get"])
+    def places(self, request):
+        text = (request.query_params.get("q") or "").strip()
+        if not 2 <= len(text) <= 100:
+            raise exceptions.ValidationError(
+                {"q": [_("Type 2 to 100 characters of the name.")]}, code="invalid"
+            )
+        return Response(PlaceSerializer(gazetteer.search(text), many=True).data)
 
     @extend_schema(
         summary="Free capacity (CSV, open data)",

@@ -32,7 +32,7 @@ from rest_framework.views import APIView
 import capacity_calc
 from connection import selectors
 from connection.api.serializers import ConnectionRequestDetailSerializer
-from connection.load_calculation import apply_load_result, calculate_load
+from connection.load_calculation import LINE_VOLTAGE_V, apply_load_result, calculate_load
 from connection.models import ConnectionRequest, LoadCalculation
 
 #: Sanity limits of the API input (not rules of the calculation, which the calculator checks):
@@ -149,6 +149,35 @@ class BuildingSerializer(StrictSerializer):
     )
 
 
+class SupplySerializer(StrictSerializer):
+    phases = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=3,
+        help_text=(
+            "The supply the applicant wants: 1 or 3 phases. Honoured where possible (not single-phase for "
+            "three-phase receivers or 6/10 kV loads); a single-phase choice above the advised power or "
+            "current gives the notice `single_phase_above_threshold`. As recommended when omitted."
+        ),
+    )
+
+    def validate_phases(self, value):
+        if value not in (None, 1, 3):
+            raise serializers.ValidationError(_("Phases must be 1 or 3."), code="phases_invalid")
+        return value
+
+    voltage_v = serializers.ChoiceField(
+        choices=sorted(LINE_VOLTAGE_V),
+        required=False,
+        default=230,
+        help_text=(
+            "Nominal phase voltage, V: 230 (ГОСТ 29322-2014, line 400 V) or 220 (older networks, line 380 V); "
+            "the currents are computed at it."
+        ),
+    )
+
+
 CALCULATION_EXAMPLES = [
     OpenApiExample(
         "Private house (device list)",
@@ -188,6 +217,9 @@ class CalculationInputSerializer(StrictSerializer):
     building = BuildingSerializer(
         required=False,
         help_text="A residential building (СП 256.1325800.2016 § 7.1). Give either `devices` or `building`.",
+    )
+    supply = SupplySerializer(
+        required=False, help_text="The supply chosen (phases, nominal voltage), as the command line takes it."
     )
 
     def validate(self, attrs):

@@ -9,6 +9,7 @@ from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_sc
 from rest_framework import serializers
 
 from backend.api.serializers import FieldsBuiltOnceMixin
+from backend.formatting import number_text
 from connection.api.transitions import CurrentStepSerializer
 from connection.models import (
     Applicant,
@@ -17,6 +18,7 @@ from connection.models import (
     Document,
     DocumentVersion,
     TechnicalConditions,
+    VoltageLevel,
 )
 from connection.models.applicants import APPLICANT_FIELDS
 from connection.models.documents import APPLICANT_DOCUMENT_CHOICES
@@ -146,6 +148,34 @@ class OwnApplicantField(serializers.PrimaryKeyRelatedField):
         return own_applicants(request.user) if request else Applicant.objects.none()
 
 
+class VoltageLevelField(serializers.ChoiceField):
+    """A voltage level of the portal. A number above the portal's highest voltage (35 kV, 110 kV) is
+    refused by that rule, naming it, rather than as an unknown choice."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=VoltageLevel.choices, **kwargs)
+
+    def to_internal_value(self, data):
+        try:
+            asked = Decimal(str(data).strip().replace(",", "."))
+        except (ArithmeticError, ValueError):
+            asked = None
+        if asked is not None and asked.is_finite():
+            rules = get_rules()
+            ceiling = max(
+                rules.household_max_voltage_kv, rules.business_max_voltage_kv, rules.temporary_max_voltage_kv
+            )
+            if asked > ceiling:
+                raise serializers.ValidationError(
+                    _(
+                        "The portal connects at up to %(max)s kV; chosen %(chosen)s kV. Apply to the grid organisation directly."
+                    )
+                    % {"max": number_text(ceiling), "chosen": number_text(asked)},
+                    code="voltage_not_allowed",
+                )
+        return super().to_internal_value(data)
+
+
 @extend_schema_serializer(
     examples=[
         OpenApiExample(
@@ -180,6 +210,9 @@ class ConnectionRequestSerializer(FieldsBuiltOnceMixin, serializers.ModelSeriali
         required=False, allow_null=True, help_text=_("Id of one of your applicants (`/api/v1/applicants/`).")
     )
     applicant_detail = ApplicantBriefSerializer(source="applicant", read_only=True, allow_null=True)
+    voltage_level = VoltageLevelField(
+        required=False, allow_blank=True, help_text=_("Voltage at the connection point, kV.")
+    )
     latitude = serializers.DecimalField(
         max_digits=9,
         decimal_places=6,

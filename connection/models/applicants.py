@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -105,6 +107,10 @@ class Applicant(models.Model):
         else:
             check("kpp", validators.validate_kpp)
         check("snils", validators.validate_snils)
+        if self.phone:
+            # The field's validator reports a wrong number; a right one is stored in one form.
+            with contextlib.suppress(ValidationError):
+                self.phone = validators.validate_phone(self.phone)
         check("passport_series", validators.validate_passport_series)
         check("passport_number", validators.validate_passport_number)
 

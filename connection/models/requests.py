@@ -189,6 +189,16 @@ class ConnectionRequest(ApplicationStateMachine):
         editable=False,
     )
 
+    personal_data_consent = models.ForeignKey(
+        "users.Consent",
+        verbose_name=_("consent to the processing of personal data"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        help_text=_("Given by the applicant when submitting: the version of the text and the time."),
+    )
     preferred_connection_point = models.ForeignKey(
         AssetCapacity,
         verbose_name=_("connection point chosen by the applicant"),

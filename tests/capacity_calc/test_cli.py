@@ -138,7 +138,8 @@ def test_empty_file_exits_2(tmp_path):
 @pytest.mark.parametrize(
     ("building", "text"),
     [
-        ({"apartments": 0}, "число квартир должно быть от 1 до 1000"),
+        # the total of both kinds must be 1 or more; each kind may be 0 — each message says which
+        ({"apartments": 0}, "всего квартир (обычных и повышенной комфортности) должно быть от 1 до 1000"),
         ({"apartments": 1001}, "число квартир должно быть от 0 до 1000"),
     ],
 )
@@ -179,3 +180,44 @@ def test_unexpected_error_exits_1_without_traceback(tmp_path):
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
     assert "RuntimeError: boom" in done.stderr
+
+
+@pytest.mark.parametrize(
+    "devices",
+    [
+        [{"device_type": "kettle"}, {"quantity": 2}],  # the second row has no device_type at all
+        [{"quantity": 2}, {"device_type": "kettle"}],
+    ],
+)
+def test_a_json_row_without_device_type_exits_2_with_its_row(tmp_path, devices):
+    path = tmp_path / "devices.json"
+    path.write_text(json.dumps({"devices": devices}), encoding="utf-8")
+    done = run(path)
+    assert done.returncode == 2, done.stderr
+    row = 1 + next(index for index, item in enumerate(devices) if "device_type" not in item)
+    assert f"строка {row}, столбец «device_type»" in done.stderr
+    assert f"row {row}, column 'device_type'" in done.stderr
+    assert "TypeError" not in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_json_row_that_is_not_an_object_exits_2(tmp_path):
+    path = tmp_path / "devices.json"
+    path.write_text(json.dumps({"devices": [{"device_type": "kettle"}, 5]}), encoding="utf-8")
+    done = run(path)
+    assert done.returncode == 2 and "строка 2" in done.stderr
+
+
+def test_phases_chosen_on_the_command_line_are_honoured_with_a_notice(tmp_path):
+    path = tmp_path / "house.json"
+    devices = [
+        {"device_type": "electric_cooker"},
+        {"device_type": "storage_water_heater"},
+        {"device_type": "other", "unit_kw": "6"},
+    ]
+    path.write_text(json.dumps({"devices": devices}), encoding="utf-8")
+    advised = json.loads(run(path, "--json").stdout)["applications"][0]
+    chosen = json.loads(run(path, "--json", "--phases", "1").stdout)["applications"][0]
+    assert advised["phases"] == 3 and chosen["phases"] == 1
+    assert [notice["code"] for notice in chosen["notices"]] == ["single_phase_above_threshold"]
+    wrong = run(path, "--phases", "2")
+    assert wrong.returncode == 2 and "column 'phases'" in wrong.stderr

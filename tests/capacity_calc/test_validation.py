@@ -113,7 +113,7 @@ def test_bad_options(options, column, code):
 
 
 BUILDING_CASES = [
-    ("0 apartments", BuildingInput(apartments=0), None, "apartments", "apartments_out_of_range"),
+    ("0 apartments", BuildingInput(apartments=0), None, "apartments", "apartments_total_out_of_range"),
     ("1001 apartments", BuildingInput(apartments=1001), None, "apartments", "apartments_out_of_range"),
     ("negative apartments", BuildingInput(apartments=-1), None, "apartments", "apartments_out_of_range"),
     (
@@ -121,7 +121,7 @@ BUILDING_CASES = [
         BuildingInput(apartments=900, comfort_apartments=200, comfort_unit_kw=20),
         None,
         "apartments",
-        "apartments_out_of_range",
+        "apartments_total_out_of_range",
     ),
     ("fractional apartments", BuildingInput(apartments=2.5), None, "apartments", "not_integer"),  # type: ignore[arg-type]
     ("unparseable apartments", BuildingInput(apartments="много"), None, "apartments", "not_a_number"),  # type: ignore[arg-type]

@@ -116,7 +116,7 @@ def test_overrides_are_used_as_given(api_client):
         ({"devices": []}, "devices", "no_rows"),
         ({"devices": HOUSE, "building": BUILDING}, "devices", "devices_or_building"),
         ({}, "devices", "devices_or_building"),
-        ({"building": {"apartments": 0}}, "building.apartments", "apartments_out_of_range"),
+        ({"building": {"apartments": 0}}, "building.apartments", "apartments_total_out_of_range"),
         ({"building": {"apartments": 1001}}, "building.apartments", "apartments_out_of_range"),
         ({"building": {"apartments": 10, "stove_type": "coal"}}, "building.stove_type", "unknown_stove_type"),
         ({"building": {**BUILDING, "storeys": None}}, "building.storeys", "required"),
@@ -428,3 +428,36 @@ def test_extreme_numbers_answer_without_a_server_error(api_client, make_client, 
         URL, {"devices": [{"device_type": "kettle", "quantity": 10**30, "unit_kw": "1e30"}]}
     )
     assert {field for field, _ in errors(response)} == {"devices.0.quantity", "devices.0.unit_kw"}
+
+
+HOUSE_13_KW = [
+    {"device_type": "electric_cooker"},
+    {"device_type": "storage_water_heater"},
+    {"device_type": "other", "unit_kw": "6"},
+]
+
+
+def test_the_supply_chosen_is_honoured_with_a_warning_above_the_single_phase_threshold(api_client):
+    advised = api_client.post(URL, {"devices": HOUSE_13_KW}, format="json").json()
+    assert (advised["phases"], advised["voltage_kv"]) == (3, "0.4")
+    chosen = api_client.post(
+        URL, {"devices": HOUSE_13_KW, "supply": {"phases": 1}}, format="json", HTTP_ACCEPT_LANGUAGE="en"
+    ).json()
+    assert (chosen["phases"], chosen["voltage_kv"], chosen["current_voltage_v"]) == (1, "0.23", 230)
+    [notice] = [item for item in chosen["notices"] if item["code"] == "single_phase_above_threshold"]
+    assert "Single-phase supply was chosen" in notice["message_en"]
+    assert Decimal(chosen["design_current_a"]) > Decimal(advised["design_current_a"])
+
+
+def test_the_nominal_voltage_220_v_is_taken_like_the_command_line(api_client):
+    at_230 = api_client.post(URL, {"devices": HOUSE_13_KW}, format="json").json()
+    at_220 = api_client.post(
+        URL, {"devices": HOUSE_13_KW, "supply": {"voltage_v": 220}}, format="json"
+    ).json()
+    assert at_220["current_voltage_v"] == 380 and at_230["current_voltage_v"] == 400
+    assert Decimal(at_220["design_current_a"]) > Decimal(at_230["design_current_a"])
+    refused = api_client.post(
+        URL, {"devices": HOUSE_13_KW, "supply": {"phases": 2, "voltage_v": 240}}, format="json"
+    )
+    assert refused.status_code == 400
+    assert {error["field"] for error in refused.json()["errors"]} == {"supply.phases", "supply.voltage_v"}

@@ -95,7 +95,8 @@ def test_read_only_fields_cannot_be_set(owner_client, branch):
         ({"latitude": "91"}, "latitude", "max_value"),
         ({"reliability_category": "I"}, "reliability_category", "category_not_allowed"),
         ({"reliability_category": "II"}, "reliability_category", "category_not_allowed"),
-        ({"voltage_level": "35"}, "voltage_level", "invalid_choice"),
+        ({"voltage_level": "35"}, "voltage_level", "voltage_not_allowed"),
+        ({"voltage_level": "3"}, "voltage_level", "invalid_choice"),
         ({"voltage_level": "10", "phases": 3}, "voltage_level", "voltage_not_allowed"),
         ({"voltage_level": "0.23", "phases": 3}, "phases", "phases_mismatch"),
         (

@@ -38,6 +38,8 @@ def test_household_from_registration_to_submitted_application(page, live_server)
     page.fill("#id_phone", "+7 900 111-22-33")
     page.fill("#id_password1", DEFAULT_PASSWORD)
     page.fill("#id_password2", DEFAULT_PASSWORD)
+    page.click("#consent summary")
+    page.check("#id_personal_data_consent")
     page.click("main button[type=submit]")
     page.wait_for_url(re.compile(r"/accounts/register/sent/$"))
     # The confirmation link from the e-mail (the live server runs in this process: locmem outbox)
@@ -134,6 +136,7 @@ def test_household_from_registration_to_submitted_application(page, live_server)
     page.wait_for_selector("#complete")
     assert "Dwelling house" in page.inner_text("main")
     shoot(page, "step6-review")
+    page.check("#id_personal_data_consent")
     with page.expect_navigation():
         page.click("#submit-application")
     assert page.url.endswith(f"/applications/{draft.pk}/"), page.inner_text("main")[:2000]
@@ -159,9 +162,18 @@ def test_field_errors_next_to_the_field_and_nothing_lost_on_reload(page, live_se
     assert page.get_attribute("#id_inn", "aria-invalid") == "true"
     assert "id_inn_error" in page.get_attribute("#id_inn", "aria-describedby")
     assert page.input_value("#id_registration_address") == "Stavropol, Mira 3"  # what was typed stays
+    # The summary at the top has the focus and links to the field (GOV.UK error summary)
+    assert page.evaluate("document.activeElement.id") == "form-errors"
+    assert "INN" in page.inner_text("#form-errors")
+    page.click("#form-errors a[href='#id_inn']")
+    assert page.evaluate("document.activeElement.id") == "id_inn"
     shoot(page, "error-applicant")
     page.fill("#id_inn", "")
-    page.click("#save-next")
+    page.click("#save-next")  # the passport is still missing: refused on this step, not at the review
+    page.locator("#id_passport_series_error").wait_for(state="visible")
+    page.click("button[name=go][value=stay]")  # a draft keeps its gaps
+    page.locator(".alert-success").wait_for(state="visible")
+    page.click("#step-object a")
     page.wait_for_url(re.compile(r"/edit/object/$"))
     page.fill("#id_object_name", "Garage")
     page.fill("#id_cadastral_number", "26:11")
@@ -212,3 +224,55 @@ def test_applicant_cannot_open_anothers_application(page, live_server):
     assert response.status == 404
     response = page.goto(f"{live_server.url}/applications/{others.pk}/edit/review/")
     assert response.status == 404
+
+
+def test_action_form_errors_are_summarised_at_the_top_with_the_focus(page, live_server):
+    branch = BranchFactory()
+    UserFactory(role="engineer", branches=[branch], email="eng@example.ru")
+    application = application_in_state("submitted", branch=branch)
+    log_in(page, live_server, "eng@example.ru", lands_on=r"/console/")
+    page.goto(f"{live_server.url}/console/applications/{application.pk}/")
+    with page.expect_navigation():
+        page.click("#action-request_info button[type=submit]")
+    summary = page.locator("#action-errors")
+    summary.wait_for(state="visible")
+    assert page.evaluate("document.activeElement.id") == "action-errors"
+    assert summary.bounding_box()["y"] < 900  # in the first screen, not 8,000 px below
+    assert "at least 1" in summary.inner_text()
+    summary.locator("a").first.click()
+    assert page.evaluate("document.activeElement.id") == "action-request_info-items"
+    shoot(page, "error-action-summary")
+
+
+def test_wizard_warns_before_leaving_unsaved_changes_and_follows_the_applicant_type(page, live_server):
+    UserFactory(role="applicant", email="vera@example.ru", last_name="Petrova", first_name="Vera")
+    log_in(page, live_server, "vera@example.ru")
+    page.click("#new-application")
+    page.wait_for_url(re.compile(r"/edit/applicant/$"))
+    # A household does not see the organisation's fields; a company does, and not the passport
+    page.check("#id_applicant_type_0")
+    assert not page.is_visible("#id_organisation_name") and not page.is_visible("#id_kpp")
+    assert page.is_visible("#id_passport_series")
+    page.check("#id_applicant_type_2")
+    assert page.is_visible("#id_organisation_name") and page.is_visible("#id_kpp")
+    assert not page.is_visible("#id_passport_series")
+    assert page.get_attribute("#id_kpp", "aria-required") == "true"
+    page.check("#id_applicant_type_0")
+
+    dialogs = []
+
+    def dismiss(dialog):
+        dialogs.append(dialog.type)
+        dialog.dismiss()
+
+    page.on("dialog", dismiss)
+    page.fill("#id_registration_address", "Stavropol, Mira 3")
+    page.click("#step-object a")
+    page.wait_for_timeout(300)
+    assert dialogs == ["beforeunload"]
+    assert page.url.endswith("/edit/applicant/")  # stayed
+    page.click("button[name=go][value=stay]")  # saving leaves without a warning
+    page.wait_for_url(re.compile(r"/edit/applicant/$"))
+    page.click("#step-object a")
+    page.wait_for_url(re.compile(r"/edit/object/$"))
+    assert dialogs == ["beforeunload"]

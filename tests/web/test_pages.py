@@ -19,10 +19,13 @@ from tests.connection.factories import PDF_BYTES, ConnectionRequestFactory
 from tests.grid.factories import TerritoryFactory, point
 from tests.workflow.factories import version_with
 from tests.workflow.helpers import application_in_state
+from workflow.models import TransitionLog
 
 pytestmark = pytest.mark.django_db
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+#: The consent to the processing of personal data, ticked for the version in force (a data migration).
+CONSENT = {"personal_data_consent": "on", "consent_version": "2026-12-01"}
 
 
 def client_for(user) -> Client:
@@ -89,6 +92,7 @@ def test_register_mails_an_activation_link_then_the_login_opens_the_applications
                 "first_name": "Olga",
                 "password1": DEFAULT_PASSWORD,
                 "password2": DEFAULT_PASSWORD,
+                **CONSENT,
             },
         )
     assert response.status_code == 302 and response.url == "/accounts/register/sent/"
@@ -106,6 +110,7 @@ def test_register_mails_an_activation_link_then_the_login_opens_the_applications
 def test_register_answers_alike_for_an_address_with_an_account(django_capture_on_commit_callbacks):
     UserFactory(email="taken@example.ru")
     data = {"last_name": "A", "first_name": "B", "password1": DEFAULT_PASSWORD, "password2": DEFAULT_PASSWORD}
+    data.update(CONSENT)
     with django_capture_on_commit_callbacks(execute=True):
         taken = Client(**EN).post("/accounts/register/", {"email": "taken@example.ru", **data})
         fresh = Client(**EN).post("/accounts/register/", {"email": "fresh@example.ru", **data})
@@ -212,7 +217,7 @@ def test_wizard_saves_every_step_and_submits(applicant):
         assert upload.status_code == 200, upload.content
     review = client.get(base + "review/").content.decode()
     assert 'id="complete"' in review
-    response = client.post(base + "review/")
+    response = client.post(base + "review/", CONSENT)
     assert response.status_code == 302 and response.url == f"/applications/{draft.pk}/"
     draft.refresh_from_db()
     assert draft.state == "submitted" and draft.requested_kw == Decimal("12")
@@ -453,3 +458,73 @@ def test_choosing_a_saved_applicant_with_a_malformed_id_is_404(applicant):
     draft = ConnectionRequestFactory(applicant__owner=applicant, owner=applicant)
     response = client_for(applicant).post(f"/applications/{draft.pk}/edit/applicant/", {"use_applicant": "²"})
     assert response.status_code == 404
+
+
+def test_withdraw_asks_for_confirmation_and_a_reason_kept_in_the_history(applicant):
+    application = application_in_state("submitted", applicant__owner=applicant, owner=applicant)
+    client = client_for(applicant)
+    html = client.get(f"/applications/{application.pk}/").content.decode()
+    assert 'id="confirm-withdraw"' in html and 'name="confirm"' in html
+    url = f"/applications/{application.pk}/actions/withdraw/"
+
+    response = client.post(url, {"reason": ""})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'id="action-withdraw-reason_error"' in html and 'id="action-withdraw-confirm_error"' in html
+    response = client.post(url, {"reason": "Передумал"})
+    assert response.status_code == 400
+    application.refresh_from_db()
+    assert application.state == "submitted"
+
+    response = client.post(url, {"reason": "Передумал", "confirm": "on"})
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.state == "withdrawn"
+    assert (
+        TransitionLog.objects.get(application=application, transition="withdraw").data["reason"]
+        == "Передумал"
+    )
+    assert "Передумал" in client.get(f"/applications/{application.pk}/").content.decode()
+
+
+def test_withdraw_over_the_api_keeps_working_and_records_the_reason(applicant, make_client):
+    application = application_in_state("submitted", applicant__owner=applicant, owner=applicant)
+    response = make_client(applicant).post(
+        f"/api/v1/connection-requests/{application.pk}/transitions/withdraw/",
+        {"reason": "Продал дом"},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    assert (
+        TransitionLog.objects.get(application=application, transition="withdraw").data["reason"]
+        == "Продал дом"
+    )
+
+
+CALCULATION = {
+    "devices-TOTAL_FORMS": "2",
+    "devices-INITIAL_FORMS": "0",
+    "devices-0-device_type": "electric_cooker",
+    "devices-0-quantity": "1",
+    "devices-1-device_type": "kettle",
+    "devices-1-quantity": "1",
+    "action": "calculate",
+}
+
+
+def test_the_calculator_scrolls_to_the_result_and_applies_from_the_standalone_page(applicant):
+    client = client_for(applicant)
+    page = client.post("/calculator/", CALCULATION).content.decode()
+    assert 'formaction="/calculator/#result"' in page and 'id="result"' in page  # the result in view
+    assert 'id="apply-new"' in page and 'form="calculator-form"' in page
+    response = client.post("/calculator/", {**CALCULATION, "action": "apply_new"})
+    assert response.status_code == 302 and response.url.endswith("/edit/applicant/")
+    draft = ConnectionRequest.objects.get(owner=applicant)
+    assert draft.state == "draft" and draft.requested_kw is not None and draft.requested_kw > 0
+
+
+def test_anonymous_calculator_users_are_asked_to_log_in_to_apply():
+    page = Client(**EN).post("/calculator/", CALCULATION).content.decode()
+    assert 'href="/accounts/login/?next=/calculator/"' in page
+    response = Client(**EN).post("/calculator/", {**CALCULATION, "action": "apply_new"})
+    assert response.status_code == 200 and not ConnectionRequest.objects.exists()

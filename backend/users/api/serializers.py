@@ -1,8 +1,11 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
-from backend.users.models import ApiToken, User
+from backend.phones import normalise_phone
+from backend.users import consent
+from backend.users.models import ApiToken, ConsentText, User
 from backend.users.roles import Role
 
 
@@ -32,13 +35,44 @@ class RegisterSerializer(serializers.Serializer):
     middle_name = serializers.CharField(
         label=_("middle name"), max_length=150, required=False, allow_blank=True
     )
-    phone = serializers.RegexField(
-        r"^\+?[0-9()\- ]{6,20}$",
+    phone = serializers.CharField(
         label=_("phone"),
         required=False,
         allow_blank=True,
-        error_messages={"invalid": _("Enter a phone number, for example +7 900 123-45-67.")},
+        max_length=32,
+        help_text=_("Stored in the international form, e.g. +7 900 123-45-67."),
     )
+
+    personal_data_consent_version = serializers.CharField(
+        label=_("consent to the processing of personal data"),
+        required=False,
+        allow_blank=True,
+        max_length=20,
+        help_text=_(
+            "The version of the consent text (152-ФЗ) the person agreed to, as published at "
+            "/api/v1/auth/consent-text/; recorded with the time. Must be the version in force."
+        ),
+    )
+
+    def validate_phone(self, value: str) -> str:
+        return normalise_phone(value) if value else ""
+
+    def validate(self, attrs):
+        version = attrs.pop("personal_data_consent_version", "")
+        try:
+            attrs["consent"] = consent.check_consent(given=True, version=version) if version else None
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(
+                {"personal_data_consent_version": error.message_dict[consent.CONSENT_FIELD]},
+                code="consent_outdated",
+            ) from error
+        return attrs
+
+
+class ConsentTextSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ConsentText
+        fields = ["version", "text", "text_en", "published_at"]
 
 
 class RegistrationAcceptedSerializer(serializers.Serializer):

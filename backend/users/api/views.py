@@ -8,10 +8,11 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.users import login_guard, services
+from backend.users import consent, login_guard, services
 from backend.users.api.authentication import ApiTokenAuthentication
 from backend.users.api.serializers import (
     ApiTokenSerializer,
+    ConsentTextSerializer,
     IssuedTokenSerializer,
     RegisterSerializer,
     RegistrationAcceptedSerializer,
@@ -60,6 +61,26 @@ class RegisterView(generics.GenericAPIView):
             raise exceptions.Throttled(wait=error.retry_after) from error
         body = {"email": email, "detail": _("Check your e-mail: a message with the next step is on its way.")}
         return Response(RegistrationAcceptedSerializer(body).data, status=status.HTTP_202_ACCEPTED)
+
+
+class ConsentTextView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+    @extend_schema(
+        summary="The consent text to the processing of personal data in force",
+        description=(
+            "The text (152-ФЗ) a person agrees to when registering or applying, with its version; pass "
+            "the version as `personal_data_consent_version` when registering to record the consent."
+        ),
+        responses={200: ConsentTextSerializer, 404: OpenApiResponse(description="No text published yet.")},
+        tags=["auth"],
+    )
+    def get(self, request):
+        text = consent.current_text()
+        if text is None:
+            raise exceptions.NotFound()
+        return Response(ConsentTextSerializer(text).data)
 
 
 class TokenView(APIView):

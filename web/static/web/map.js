@@ -27,21 +27,31 @@
     return { "&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;" }[c]; }); }
   function number(value) { var n = Number(value); return isFinite(n) ? String(Math.round(n * 100) / 100) : text(value); }
 
-  var loaded = {};
+  /* Points of the visible box only; far out (zoom < 11) the server answers clusters. Each answer
+     replaces the layer, so a visit downloads what is on the screen, not the whole register. */
+  var request = 0;
   function loadPoints() {
-    var b = map.getBounds();
-    var box = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (v) { return v.toFixed(4); }).join(",");
-    if (map.getZoom() < 9) {
-      box = bbox.join(",");
-    }
-    if (loaded[box]) { return; }
-    loaded[box] = true;
-    fetch(el.dataset.pointsUrl + "?bbox=" + box, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+    var b = map.getBounds().pad(0.2);
+    var box = [Math.max(b.getWest(), -180), Math.max(b.getSouth(), -90), Math.min(b.getEast(), 180),
+      Math.min(b.getNorth(), 90)].map(function (v) { return v.toFixed(4); }).join(",");
+    var mine = ++request;
+    fetch(el.dataset.pointsUrl + "?bbox=" + box + "&zoom=" + map.getZoom(),
+      { headers: { Accept: "application/json" }, credentials: "same-origin" })
       .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
       .then(function (data) {
+        if (mine !== request) { return; } /* a later move already asked again */
+        points.clearLayers();
         (data.features || []).forEach(function (f) {
-          if (points.hasLayer && f.id in seen) { return; }
-          seen[f.id] = true;
+          var at = [f.geometry.coordinates[1], f.geometry.coordinates[0]];
+          if (f.properties && f.properties.cluster) {
+            var count = f.properties.count;
+            L.circleMarker(at, {
+              radius: Math.min(8 + Math.sqrt(count) * 2, 28), color: "#0b4f8a", weight: 2, fillColor: "#5b9bd5", fillOpacity: 0.6
+            }).bindTooltip(String(count), { permanent: true, direction: "center", className: "cluster-count" })
+              .on("click", function () { map.setView(at, Math.min(map.getZoom() + 2, 18)); })
+              .addTo(points);
+            return;
+          }
           var caps = (f.properties && f.properties.capacities) || [];
           var free = caps.reduce(function (m, c) { return Math.max(m, Number(c.free_kw) || 0); }, 0);
           var popup = "<strong>" + text(f.properties.name) + "</strong><br>" + text(f.properties.kind_label) +
@@ -51,18 +61,48 @@
                 text(labels.free) + " (" + text(labels.installed) + " " + number(c.installed_kw) + ", " +
                 text(labels.reserved) + " " + number(c.reserved_kw) + ")";
             }).join("");
-          L.circleMarker([f.geometry.coordinates[1], f.geometry.coordinates[0]], {
+          L.circleMarker(at, {
             // No capacity published for the point (voltage unknown in the source): grey, not "none free".
             radius: 6, color: "#222", weight: 1, fillColor: caps.length ? colour(free) : "#8c959f", fillOpacity: 0.9
           }).bindPopup(popup).addTo(points);
         });
+        el.dataset.pointsLoaded = String((data.features || []).length);
       })
       .catch(function () { el.dataset.pointsError = "1"; });
   }
-  var seen = {};
   var timer = null;
   map.on("moveend", function () { clearTimeout(timer); timer = setTimeout(loadPoints, 250); });
   loadPoints();
+
+  /* Search of settlements and districts by name (the gazetteer of the service area). */
+  var search = document.getElementById("place-search");
+  if (search && el.dataset.placesUrl) {
+    var found = document.getElementById("place-results");
+    var input = search.querySelector("input");
+    search.addEventListener("submit", function (event) {
+      event.preventDefault();
+      fetch(el.dataset.placesUrl + "?q=" + encodeURIComponent(input.value),
+        { headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : []; })
+        .then(function (places) {
+          found.textContent = "";
+          if (!places.length) { found.textContent = labels.no_places || ""; return; }
+          places.forEach(function (place) {
+            var item = document.createElement("li");
+            var button = document.createElement("button");
+            button.type = "button";
+            button.className = "link-like";
+            button.textContent = place.name + " (" + place.kind_label + ")";
+            button.addEventListener("click", function () {
+              if (place.bbox) { map.fitBounds([[place.bbox[1], place.bbox[0]], [place.bbox[3], place.bbox[2]]]); }
+              else { map.setView([place.latitude, place.longitude], 13); }
+            });
+            item.appendChild(button);
+            found.appendChild(item);
+          });
+        });
+    });
+  }
 
   if (!el.dataset.pick) { return; }
 
