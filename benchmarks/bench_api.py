@@ -113,18 +113,17 @@ def build(rng: random.Random) -> dict:
 
     from backend.users.models import User
     from backend.users.services import issue_token
-    from connection import demo
     from connection.models import (
         Applicant,
-        Branch,
         CommissioningStage,
         ConnectionRequest,
         Document,
         DocumentVersion,
-        GridAsset,
     )
     from connection.services import applicant_snapshot
     from connection.tariff_data import load_demo_tariffs
+    from grid import demo
+    from grid.models import Branch, GridAsset
     from workflow.models import RulebookVersion, TransitionLog
 
     demo.load_branches()
@@ -345,6 +344,65 @@ def build(rng: random.Random) -> dict:
         "assets": GridAsset.objects.count(),
         "history": len(logs),
         "documents": len(documents),
+    }
+
+
+def recover(rng: random.Random) -> dict:
+    """What `build` returned, read back from a database it filled (kept with `--keep`), with new
+    tokens; the applications still submitted in the benchmark branch are the ones to accept."""
+    from backend.users.models import User
+    from backend.users.services import issue_token
+    from connection.models import ConnectionRequest, Document
+    from grid.models import Branch, GridAsset
+    from workflow.models import TransitionLog
+
+    bench_branch = Branch.objects.order_by("id").first()
+    client_owner = User.objects.get(email="integration@bench.local")
+    bench_engineer = User.objects.get(email=f"engineer{bench_branch.pk}@bench.local")
+    applications = ConnectionRequest.objects.order_by("id")
+    own = list(applications.filter(owner=client_owner).values_list("id", flat=True))
+    rng.shuffle(own)
+    acceptable = list(
+        applications.filter(branch=bench_branch, state="submitted")
+        .exclude(owner=client_owner)
+        .values_list("id", flat=True)
+    )
+    _, client_token = issue_token(user=client_owner, name="bench")
+    _, engineer_token = issue_token(user=bench_engineer, name="bench")
+    points = list(GridAsset.objects.values_list("latitude", "longitude")[:200])
+    ids = list(applications.values_list("id", flat=True))
+    return {
+        "own": own,
+        "acceptable": acceptable,
+        "client_token": client_token,
+        "engineer_token": engineer_token,
+        "points": [(float(lat), float(lon)) for lat, lon in points],
+        "max_id": max(ids),
+        "min_id": min(ids),
+        "assets": GridAsset.objects.count(),
+        "history": TransitionLog.objects.count(),
+        "documents": Document.objects.count(),
+    }
+
+
+def production_env(base: str, database: str, folder: Path) -> dict[str, str]:
+    """The environment the portal runs with in the benchmark: production settings on `database`."""
+    return {
+        **{key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "CACHE_"))},
+        "DATABASE_URL": database_url(base, database),
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "CONN_MAX_AGE": "60",
+        "EMAIL_URL": "dummymail://",
+        "MEDIA_ROOT": str(folder / "media"),
+        "STATIC_ROOT": str(folder / "static"),
+        "CELERY_BROKER_URL": "",
+        "LOG_LEVEL": "WARNING",
+        "THROTTLE_ANON": "1000000/min",
+        "THROTTLE_USER": "1000000/min",
+        "THROTTLE_CALCULATOR": "1000000/min",
+        "PYTHONDONTWRITEBYTECODE": "1",
     }
 
 
@@ -637,23 +695,7 @@ def main() -> int:
 
     folder = Path(tempfile.mkdtemp(prefix="bench-api-"))
     (folder / "static").mkdir()  # the API serves no static file; WhiteNoise only wants the folder
-    env = {
-        **{key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "CACHE_"))},
-        "DATABASE_URL": database_url(base, args.database),
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
-        "CONN_MAX_AGE": "60",
-        "EMAIL_URL": "dummymail://",
-        "MEDIA_ROOT": str(folder / "media"),
-        "STATIC_ROOT": str(folder / "static"),
-        "CELERY_BROKER_URL": "",
-        "LOG_LEVEL": "WARNING",
-        "THROTTLE_ANON": "1000000/min",
-        "THROTTLE_USER": "1000000/min",
-        "THROTTLE_CALCULATOR": "1000000/min",
-        "PYTHONDONTWRITEBYTECODE": "1",
-    }
+    env = production_env(base, args.database, folder)
     os.environ.update(env)
     os.environ["DJANGO_SETTINGS_MODULE"] = "backend.settings"
     import logging

@@ -20,8 +20,8 @@ from workflow.models import TransitionLog
 pytestmark = pytest.mark.django_db
 
 MAX_QUERIES = 8
-DETAIL_QUERIES = 3  # the token with its user and roles, the application with its relations, its stages
-LIST_QUERIES = 5  # the token, the engineer's branches, the count, the page, the stages of the page
+DETAIL_QUERIES = 4  # the token with its user, its roles, the application with its relations, its stages
+LIST_QUERIES = 6  # the token, its roles, the engineer's branches, the count, the page, the stages of the page
 
 
 @pytest.fixture(autouse=True)
