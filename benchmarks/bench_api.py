@@ -397,7 +397,9 @@ def production_env(base: str, database: str, folder: Path) -> dict[str, str]:
         "EMAIL_URL": "dummymail://",
         "MEDIA_ROOT": str(folder / "media"),
         "STATIC_ROOT": str(folder / "static"),
-        "CELERY_BROKER_URL": "",
+        # Tasks are queued as in production, to kombu's in-process transport: no worker takes them
+        # (the e-mails are a worker's work, on its own host, not the web node's).
+        "CELERY_BROKER_URL": "memory://",
         "LOG_LEVEL": "WARNING",
         "THROTTLE_ANON": "1000000/min",
         "THROTTLE_USER": "1000000/min",
