@@ -9,10 +9,13 @@ On the database that bench_api.py built and kept (`--database`, default portal_b
 settings the benchmark serves the portal with (DEBUG=0, PostgreSQL, the production middleware), each
 request goes through the WSGI application of backend/wsgi.py as gunicorn calls it, in this one
 process. Printed per endpoint: the CPU time of this process per request (the portal's own work: the
-database server's time is not in it), the wall time, and the SQL queries (counted by an execute
-wrapper, not the debug cursor). The load on the machine changes the wall time much more than the CPU
-time, which makes the CPU time the figure to compare a change by. Not part of `make bench`: it
-measures nothing against bare Django, it shows what to work on.
+database server's time is not in it), the wall time, the SQL queries (counted by an execute wrapper,
+not the debug cursor; BEGIN and COMMIT are not among them) and the Python function calls per request
+(counted by cProfile over a few more requests). The load on the machine changes the wall time much
+more than the CPU time, and the CPU time still by some tens of per cent on a busy machine; the
+function calls do not change with the load at all, which makes them the figure to compare a change by
+when the machine is shared. Not part of `make bench`: it measures nothing against bare Django, it
+shows what to work on.
 
 Transition requests accept applications for good: each run uses ones that are still submitted.
 """
@@ -73,6 +76,23 @@ def call(application, endpoint: Endpoint, path: str) -> int:
     return status[0]
 
 
+#: Requests whose Python function calls are counted (with cProfile, after the timed ones).
+CALLS_COUNTED = 20
+
+
+def function_calls(application, endpoint: Endpoint, paths: list[str]) -> float:
+    """Python function calls per request: the work done, whatever the load on the machine."""
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for path in paths:
+        call(application, endpoint, path)
+    profiler.disable()
+    return pstats.Stats(profiler).total_calls / len(paths)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--database", default="portal_bench_api")
@@ -110,16 +130,18 @@ def main() -> int:
         queries[0] += 1
         return execute(sql, params, many, context)
 
-    print(f"{'endpoint':<36}{'CPU ms':>8}{'wall ms':>9}{'queries':>9}  status")
+    print(f"{'endpoint':<36}{'CPU ms':>8}{'wall ms':>9}{'queries':>9}{'calls':>8}  status")
     for endpoint in portal:
         if endpoint.unique:
-            if len(endpoint.paths) < args.requests + 20:
+            if len(endpoint.paths) < args.requests + 20 + CALLS_COUNTED:
                 print(f"{endpoint.name}: only {len(endpoint.paths)} applications left to accept; rebuild")
                 continue
             warm, paths = endpoint.paths[:20], endpoint.paths[20 : 20 + args.requests]
+            counted = endpoint.paths[20 + args.requests : 20 + args.requests + CALLS_COUNTED]
         else:
             warm = (endpoint.warm_paths or endpoint.paths)[:20]
             paths = [endpoint.paths[index % len(endpoint.paths)] for index in range(args.requests)]
+            counted = paths[:CALLS_COUNTED]
         for path in warm:
             call(application, endpoint, path)
         statuses: set[int] = set()
@@ -145,7 +167,8 @@ def main() -> int:
         count = len(paths)
         print(
             f"{endpoint.name:<36}{cpu / count * 1000:>8.2f}{wall / count * 1000:>9.2f}"
-            f"{queries[0] / count:>9.1f}  {sorted(statuses)}",
+            f"{queries[0] / count:>9.1f}{function_calls(application, endpoint, counted):>8.0f}"
+            f"  {sorted(statuses)}",
             flush=True,
         )
         if args.profile == "cprofile":
