@@ -22,7 +22,9 @@ pytestmark = pytest.mark.django_db
 MAX_QUERIES = 8
 DETAIL_QUERIES = 4  # the token with its user, its roles, the application with its relations, its stages
 NEAREST_QUERIES = 4  # the rulebook in force, the territories' stamp, the assets' stamp, the candidates' rows
-LIST_QUERIES = 6  # the token, its roles, the engineer's branches, the count, the page, the stages of the page
+# The token, its roles, the engineer's branches, whether they own applications, the count, the page,
+# the stages of the page.
+LIST_QUERIES = 7
 
 
 @pytest.fixture(autouse=True)
