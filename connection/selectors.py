@@ -43,11 +43,16 @@ def _with_own(
     return queryset | own
 
 
+#: The territory's boundary (tens of kilobytes of WKT) is never shown with an application: only its name.
+TERRITORY_BOUNDARY = "territory__boundary_wkt"
+
+
 def request_list(user: User) -> QuerySet[ConnectionRequest]:
     """The list endpoint's queryset: a fixed number of queries whatever the page size."""
     return (
         visible_requests(user, listing=True)
         .select_related("applicant", "branch", "territory")
+        .defer(TERRITORY_BOUNDARY)
         .prefetch_related("stages")
     )
 
@@ -57,6 +62,7 @@ def request_detail(user: User) -> QuerySet[ConnectionRequest]:
     return (
         visible_requests(user)
         .select_related("applicant", "branch", "territory", "technical_conditions")
+        .defer(TERRITORY_BOUNDARY)
         .prefetch_related("stages")
     )
 
