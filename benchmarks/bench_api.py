@@ -772,24 +772,30 @@ def main() -> int:
     print(f"bare Django (one query): {bare_rate:.0f} req/s (median over the endpoints' turns)")
     print(
         f"{'endpoint':<36}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}{'non-2xx':>9}{'bare req/s':>11}"
-        f"{'share':>8}{'target':>8}{'queries':>9}"
+        f"{'share':>8}{'target':>8}{'queries':>9}  target met"
     )
-    missed = 0
+    met = missed = 0
     for endpoint in portal:
         result, bare_result = results[endpoint.name]
         share = result.rate / bare_result.rate if bare_result.rate else 0.0
         count, status = queries[endpoint.name]
         target = f"{endpoint.target:.0%}" if endpoint.target else "-"
-        flag = ""
-        if endpoint.target and share < endpoint.target:
-            flag = "  below target"
-            missed += 1
+        verdict = "-"
+        if endpoint.target:
+            verdict = "met" if share >= endpoint.target else "NOT met"
+            met += share >= endpoint.target
+            missed += share < endpoint.target
         if result.failures:
-            flag += f"  ({result.failures} failed)"
+            verdict += f" ({result.failures} failed)"
         print(
             f"{endpoint.name:<36}{result.rate:>8.0f}{result.p50_ms:>9.1f}{result.p99_ms:>9.1f}"
             f"{result.failures:>9}{bare_result.rate:>11.0f}{share:>8.0%}{target:>8}"
-            f"{count if status < 400 else f'HTTP {status}':>9}{flag}"
+            f"{count if status < 400 else f'HTTP {status}':>9}  {verdict}"
+        )
+    if met + missed:
+        print(
+            f"targets met: {met} of {met + missed}"
+            + ("" if not missed else " (shares fall as the machine gets busier: compare on a quiet one)")
         )
     if args.keep:
         print(f"kept: DATABASE_URL={env['DATABASE_URL']}  (logs in {folder})")
