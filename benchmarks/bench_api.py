@@ -8,7 +8,8 @@ Needs PostgreSQL: the server of BENCH_DATABASE_URL (default postgres://postgres@
 where the benchmark drops and creates its own database (`--database`, default portal_bench_api),
 migrates it and fills it with 10,000 applications over the demo branches (every state, applicant
 snapshots, stages, documents with versions, history rows), the demo grid assets with their
-capacity, the demo tariffs, and the rulebook and calendar the migrations load.
+capacity, the demo tariffs, and the rulebook and calendar the migrations load; then VACUUM ANALYZE,
+as autovacuum keeps a live database (planner statistics, visibility map).
 
 Then it serves, side by side and on the same database:
 
@@ -16,7 +17,10 @@ Then it serves, side by side and on the same database:
   ALLOWED_HOSTS, HTTPS redirect on and `X-Forwarded-Proto: https` sent as a proxy would, hashed
   static files, CONN_MAX_AGE=60, no Redis: the default in-process cache); the API throttles are
   raised to 1,000,000/min for the run (THROTTLE_ANON, THROTTLE_USER, THROTTLE_CALCULATOR), so that
-  they count but never refuse;
+  they count but never refuse; Celery tasks (a transition's e-mails) are queued as production queues
+  them, to a broker — here kombu's in-process `memory://` transport, which no worker drains: sending
+  is a worker's work on its own host, not the web node's (without a broker they would be sent in the
+  request);
 - bare Django (`benchmarks/bare_django`): no middleware, one JsonResponse view running one indexed
   query through the ORM on the applications table (an unmanaged model), also `gunicorn --workers 2`.
 
@@ -24,8 +28,12 @@ Each endpoint gets the same load, in turns with bare Django (rounds: bare, endpo
 without wrk, a Python client with 4 threads on keep-alive connections. Requests rotate over many
 objects (each transition POST a different submitted application, so each succeeds). Printed per
 endpoint: req/s, p50 and p99 latency, non-2xx answers, the share of bare Django's req/s of the
-same run with its target, and the SQL queries one request runs (counted in-process with the test
-client on the same data). Ports: `--port` (portal) and the next one (bare), default 8200.
+same run with its target and whether it is met, and the SQL queries one request runs (counted
+in-process with the test client on the same data). Ports: `--port` (portal) and the next one (bare),
+default 8200.
+
+Where the time goes: `benchmarks/profile_api.py` calls the same endpoints in-process on a database
+kept with `--keep` (CPU time, queries and Python function calls per request; cProfile or pyinstrument).
 """
 
 from __future__ import annotations
