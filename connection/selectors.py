@@ -6,7 +6,14 @@ from django.db.models import Prefetch, QuerySet
 
 from backend.users.models import User
 from backend.users.roles import Role
-from connection.models import Applicant, ConnectionRequest, Document, DocumentVersion, LoadCalculation
+from connection.models import (
+    Applicant,
+    CommissioningStage,
+    ConnectionRequest,
+    Document,
+    DocumentVersion,
+    LoadCalculation,
+)
 from workflow.states import State
 
 
@@ -43,6 +50,12 @@ def _with_own(
     return queryset | own
 
 
+def _stages() -> Prefetch:
+    # By position only: the model's ordering ("request", "position") would join every stage to its
+    # application to sort by the application's own ordering, for nothing (they come per application).
+    return Prefetch("stages", queryset=CommissioningStage.objects.order_by("position"))
+
+
 #: The territory's boundary (tens of kilobytes of WKT) is never shown with an application: only its name.
 TERRITORY_BOUNDARY = "territory__boundary_wkt"
 
@@ -53,7 +66,7 @@ def request_list(user: User) -> QuerySet[ConnectionRequest]:
         visible_requests(user, listing=True)
         .select_related("applicant", "branch", "territory")
         .defer(TERRITORY_BOUNDARY)
-        .prefetch_related("stages")
+        .prefetch_related(_stages())
     )
 
 
@@ -63,7 +76,7 @@ def request_detail(user: User) -> QuerySet[ConnectionRequest]:
         visible_requests(user)
         .select_related("applicant", "branch", "territory", "technical_conditions")
         .defer(TERRITORY_BOUNDARY)
-        .prefetch_related("stages")
+        .prefetch_related(_stages())
     )
 
 
