@@ -9,7 +9,6 @@ import math
 from dataclasses import replace
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -20,7 +19,7 @@ from grid import index_cache, territories
 from grid.index import Candidate
 from grid.models import AssetCapacity, AssetKind, AssetSource, Territory
 from workflow.deadlines import TermFacts, works_term
-from workflow.rulebook import get_rules
+from workflow.rulebook import Rules, get_rules
 
 DISTANCE_NOTE = gettext_lazy(
     "Distances are measured from the given point, which stands for the boundary of the plot; the rules "
@@ -82,14 +81,6 @@ def _described(
     }
 
 
-def settlement_kind_at(*, latitude: float, longitude: float) -> str:
-    """Urban or rural, by the territory that routing finds for the point."""
-    try:
-        return territories.route(latitude=latitude, longitude=longitude).settlement_kind
-    except ValidationError:  # no default branch configured: the longer, rural distance
-        return Territory.SettlementKind.RURAL
-
-
 def find_nearest(
     *,
     lat: float,
@@ -99,13 +90,15 @@ def find_nearest(
     limit: int = 5,
     household: bool = True,
     temporary: bool = False,
+    rules: Rules | None = None,
 ) -> dict:
     """The nearest connection points of the voltage class to (lat, lon), the nearest with enough
     free capacity, whether it lies within the distance condition, the term of the works and the fee
     category that follow, and — when no point qualifies — why (the answer of GET
-    /connection-points/nearest/). The number of database queries does not depend on `limit`."""
-    rules = get_rules()
-    settlement_kind = settlement_kind_at(latitude=lat, longitude=lon)
+    /connection-points/nearest/). The number of database queries does not depend on `limit`.
+    `rules`: the rulebook in force, when the caller has already read it."""
+    rules = rules or get_rules()
+    settlement_kind = territories.settlement_kind_at(latitude=lat, longitude=lon)
     urban = settlement_kind == Territory.SettlementKind.URBAN
     max_distance = rules.urban_distance_m if urban else rules.rural_distance_m
     index_kv = float(connection_point_voltage(voltage_kv))

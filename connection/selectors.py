@@ -8,6 +8,7 @@ from backend.users.models import User
 from backend.users.roles import Role
 from connection.models import (
     Applicant,
+    CommissioningStage,
     ConnectionRequest,
     Document,
     DocumentVersion,
@@ -18,36 +19,67 @@ from grid.models import Branch
 from workflow.states import State
 
 
-def visible_requests(user: User) -> QuerySet[ConnectionRequest]:
+def visible_requests(user: User, *, listing: bool = False) -> QuerySet[ConnectionRequest]:
     """Applicants and integration clients see their own applications (drafts included); engineers
     the submitted applications of their branches; supervisors and administrators all submitted
-    ones. Drafts are private to their owner."""
+    ones. Drafts are private to their owner.
+
+    `listing`: the caller reads a page in order and counts the rows. Staff's own applications are
+    then added (OR) only when they have any (one EXISTS query): without the OR, PostgreSQL reads an
+    engineer's page from the branch index in order and counts it from an index alone, instead of
+    filtering the whole table (0.3 ms instead of 5–12 ms for a page on 10,000 rows)."""
     queryset = ConnectionRequest.objects.all()
     if not user.is_authenticated:
         return queryset.none()
     if user.has_role(Role.ADMINISTRATOR, Role.SUPERVISOR):
-        return queryset.exclude(state=State.DRAFT) | queryset.filter(owner=user)
+        return _with_own(queryset.exclude(state=State.DRAFT), user, listing=listing)
     if user.has_role(Role.ENGINEER):
         # A list, not a subquery: with literal ids PostgreSQL counts a page's total from the
         # branch index; with the subquery it scanned the table (4× slower on 10,000 rows).
-        return queryset.filter(branch_id__in=list(user.branch_ids)).exclude(
-            state=State.DRAFT
-        ) | queryset.filter(owner=user)
+        branch_work = queryset.filter(branch_id__in=list(user.branch_ids)).exclude(state=State.DRAFT)
+        return _with_own(branch_work, user, listing=listing)
     if user.has_role(Role.APPLICANT, Role.INTEGRATION):
         return queryset.filter(owner=user)
     return queryset.none()
 
 
+def _with_own(
+    queryset: QuerySet[ConnectionRequest], user: User, *, listing: bool
+) -> QuerySet[ConnectionRequest]:
+    own = ConnectionRequest.objects.filter(owner=user)
+    if listing and not own.exists():
+        return queryset
+    return queryset | own
+
+
+def _stages() -> Prefetch:
+    # By position only: the model's ordering ("request", "position") would join every stage to its
+    # application to sort by the application's own ordering, for nothing (they come per application).
+    return Prefetch("stages", queryset=CommissioningStage.objects.order_by("position"))
+
+
+#: The territory's boundary (tens of kilobytes of WKT) is never shown with an application: only its name.
+TERRITORY_BOUNDARY = "territory__boundary_wkt"
+
+
 def request_list(user: User) -> QuerySet[ConnectionRequest]:
     """The list endpoint's queryset: a fixed number of queries whatever the page size."""
     return (
-        visible_requests(user).select_related("applicant", "branch", "territory").prefetch_related("stages")
+        visible_requests(user, listing=True)
+        .select_related("applicant", "branch", "territory")
+        .defer(TERRITORY_BOUNDARY)
+        .prefetch_related(_stages())
     )
 
 
 def request_detail(user: User) -> QuerySet[ConnectionRequest]:
     """One application as the detail shows it (documents have their own endpoint)."""
-    return request_list(user).select_related("technical_conditions")
+    return (
+        visible_requests(user)
+        .select_related("applicant", "branch", "territory", "technical_conditions")
+        .defer(TERRITORY_BOUNDARY)
+        .prefetch_related(_stages())
+    )
 
 
 def own_applicants(user: User) -> QuerySet[Applicant]:

@@ -50,6 +50,7 @@ class _Entry:
     priority: int
     area: float
     geometry: BaseGeometry  # projected, metres
+    settlement_kind: str
 
 
 class TerritoryIndex:
@@ -60,9 +61,17 @@ class TerritoryIndex:
             geometry = shapely.transform(parse_boundary(territory.boundary_wkt), to_metric, interleaved=False)
             shapely.prepare(geometry)
             self.entries.append(
-                _Entry(territory.pk, territory.branch_id, territory.priority, geometry.area, geometry)
+                _Entry(
+                    territory.pk,
+                    territory.branch_id,
+                    territory.priority,
+                    geometry.area,
+                    geometry,
+                    territory.settlement_kind,
+                )
             )
         self.tree = shapely.STRtree([entry.geometry for entry in self.entries])
+        self.settlement_kinds = {entry.territory_id: entry.settlement_kind for entry in self.entries}
 
     def locate(
         self, longitude: float, latitude: float, max_distance_m: float
@@ -95,6 +104,19 @@ def territory_index() -> TerritoryIndex:
         if _cached is None or _cached[0] != stamp:
             _cached = (stamp, TerritoryIndex(list(Territory.objects.all())))
         return _cached[1]
+
+
+def settlement_kind_at(*, latitude: Decimal | float, longitude: Decimal | float) -> str:
+    """Urban or rural, as :func:`route` decides it for the location (the territory it finds; rural
+    where it falls back to the default branch or finds none), from the index alone: no query beyond
+    the index's version stamp."""
+    index = territory_index()
+    territory_id, _distance, _inside = index.locate(
+        float(longitude), float(latitude), settings.ROUTING_MAX_DISTANCE_M
+    )
+    if territory_id is None:
+        return Territory.SettlementKind.RURAL
+    return index.settlement_kinds[territory_id]
 
 
 def route(*, latitude: Decimal | float, longitude: Decimal | float) -> Routing:

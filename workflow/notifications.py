@@ -10,7 +10,6 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.db.models import Q
 from django.dispatch import receiver
 from django.urls import reverse
@@ -21,7 +20,7 @@ from backend.users.roles import Role
 from workflow.machine import Party
 from workflow.models import Notification
 from workflow.outbox import enqueue_notification_emails
-from workflow.signals import transition_completed
+from workflow.signals import transition_recorded
 from workflow.states import State
 
 NEW_WORK_STATES = {State.SUBMITTED, State.READY_FOR_CHECK}
@@ -80,7 +79,7 @@ def notify(recipients: Iterable, *, application, kind: str, subject, body) -> li
     return created
 
 
-@receiver(transition_completed, dispatch_uid="workflow.notify_on_transition")
+@receiver(transition_recorded, dispatch_uid="workflow.notify_on_transition")
 def _on_transition(sender, application, entry, **kwargs) -> None:
     def subject():
         return _("Application %(number)s: %(state)s") % {
@@ -97,30 +96,30 @@ def _on_transition(sender, application, entry, **kwargs) -> None:
         lines.append(_step_text(application))
         return "\n".join(line for line in lines if line)
 
-    with transaction.atomic():
+    # Inside the transition's transaction (transition_recorded): no transaction of its own.
+    notify(
+        [application.owner],
+        application=application,
+        kind=Notification.Kind.TRANSITION,
+        subject=subject,
+        body=body,
+    )
+    if application.state in NEW_WORK_STATES and application.branch_id:
         notify(
-            [application.owner],
+            branch_staff(application.branch_id, Role.ENGINEER),
             application=application,
-            kind=Notification.Kind.TRANSITION,
-            subject=subject,
-            body=body,
+            kind=Notification.Kind.NEW_WORK,
+            subject=lambda: _("New work: application %(number)s") % {"number": _title(application)},
+            body=lambda: "\n".join(
+                filter(
+                    None,
+                    [
+                        _("State: %(state)s.") % {"state": State(application.state).label},
+                        _step_text(application),
+                    ],
+                )
+            ),
         )
-        if application.state in NEW_WORK_STATES and application.branch_id:
-            notify(
-                branch_staff(application.branch_id, Role.ENGINEER),
-                application=application,
-                kind=Notification.Kind.NEW_WORK,
-                subject=lambda: _("New work: application %(number)s") % {"number": _title(application)},
-                body=lambda: "\n".join(
-                    filter(
-                        None,
-                        [
-                            _("State: %(state)s.") % {"state": State(application.state).label},
-                            _step_text(application),
-                        ],
-                    )
-                ),
-            )
 
 
 def notify_overdue(application) -> list[Notification]:

@@ -25,7 +25,7 @@ from workflow.exceptions import TransitionConflict, TransitionForbidden, Transit
 from workflow.machine import PERMISSIONS, Actor, ApplicationStateMachine
 from workflow.models import TransitionLog
 from workflow.rulebook import get_rules, get_rules_by_version
-from workflow.signals import transition_completed
+from workflow.signals import transition_completed, transition_recorded
 from workflow.states import State
 
 
@@ -198,8 +198,10 @@ def run_transition(
         record_event(
             kind=EventKind.APPLICATION_STATE_CHANGED, application=application, payload=change, actor=user
         )
-        # robust: a failing listener (e-mail, notices) is logged and never turns a committed
-        # transition into an error for the client.
+        # Notifications and their e-mails (the outbox) are written in this transaction.
+        transition_recorded.send(sender=type(application), application=application, entry=entry)
+        # robust: a failing listener is logged and never turns a committed transition into an
+        # error for the client.
         transaction.on_commit(
             lambda: transition_completed.send_robust(
                 sender=type(application), application=application, entry=entry

@@ -91,7 +91,7 @@ class User(AbstractUser):
 
     @cached_property
     def roles(self) -> frozenset[str]:
-        return self.roles_from_groups(group.name for group in self.groups.all())
+        return self.roles_from_groups(self.groups.values_list("name", flat=True))
 
     def roles_from_groups(self, names: Iterable[str]) -> frozenset[str]:
         """The roles given by the names of the user's groups (administrators also by is_superuser)."""

@@ -53,7 +53,8 @@ class NearestQuerySerializer(serializers.Serializer):
     )
 
     def validate_power_kw(self, value: Decimal) -> Decimal:
-        rules = get_rules()
+        # Kept for the answer, which reads the same rules (one rulebook read per request).
+        rules = self.context["rules"] = get_rules()
         ceiling = max(rules.household_max_kw, rules.business_max_kw, rules.temporary_max_kw)
         if value > ceiling:
             raise serializers.ValidationError(
@@ -443,9 +444,10 @@ class ConnectionPointViewSet(viewsets.GenericViewSet):
     )
     @action(detail=False, methods=["get"])
     def nearest(self, request):
-        query = NearestQuerySerializer(data=request.query_params)
+        query = NearestQuerySerializer(data=request.query_params, context={})
         query.is_valid(raise_exception=True)
-        return Response(NearestResultSerializer(find_nearest(**query.validated_data)).data)
+        answer = find_nearest(**query.validated_data, rules=query.context["rules"])
+        return Response(NearestResultSerializer(answer).data)
 
     @extend_schema(
         summary="Search settlements and districts by name",

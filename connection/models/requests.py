@@ -266,6 +266,8 @@ class ConnectionRequest(ApplicationStateMachine):
             models.Index(fields=["owner", "state"]),
             # Lists are newest first: a page is read in index order instead of sorting every visible row.
             models.Index(fields=["-created_at", "-id"], name="connection_request_newest"),
+            # A branch's queue, newest first: an engineer's page is read from here in order.
+            models.Index(fields=["branch", "-created_at", "-id"], name="connection_branch_newest"),
         ]
 
     def __str__(self) -> str:

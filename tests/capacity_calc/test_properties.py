@@ -171,3 +171,30 @@ def test_breaker_is_the_smallest_rating_not_below_current(current):
     ratings = tables.breaker_series().ratings
     assert rating is not None and rating >= current
     assert not np.any((ratings >= current) & (ratings < rating))
+
+
+NUMBERS = st.one_of(
+    st.none(),
+    st.integers(min_value=-(2**60), max_value=2**60),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.decimals(allow_nan=False, allow_infinity=True, places=6),
+    st.booleans(),
+    st.sampled_from(["1,5", "", "abc", " 2 ", "nan"]),
+)
+
+
+@FAST
+@given(st.lists(NUMBERS, max_size=12), st.booleans())
+def test_short_columns_parse_as_the_column_wise_path(values, long):
+    """A request's few cells are read one by one; the result is what pandas' column-wise path gives."""
+    from capacity_calc.validation import _SHORT_COLUMN, _parse_numeric_columnwise, parse_numeric
+
+    if long:  # past the limit: the column-wise path itself
+        values = (values or [None]) * (_SHORT_COLUMN // len(values or [None]) + 1)
+    series = pd.Series(values, dtype=object)
+    parsed, expected = parse_numeric(series), _parse_numeric_columnwise(series)
+    np.testing.assert_array_equal(parsed.values, expected.values)
+    if expected.bad is None:
+        assert parsed.bad is None
+    else:
+        np.testing.assert_array_equal(parsed.bad, expected.bad)

@@ -121,6 +121,21 @@ def test_list_shows_only_what_the_role_may_see(world, role, visible):
     assert {item["id"] for item in body["results"]} == expected
 
 
+@pytest.mark.parametrize("role", ["branch_engineer", "other_engineer", "supervisor"])
+def test_staff_list_their_own_applications_too(world, role):
+    """Staff who also apply (an engineer owning a draft of their own) see it beside their work, in
+    the list and the detail alike; others' drafts stay hidden."""
+    user = world["users"][role]
+    client = client_for(world, role)
+    without = {item["id"] for item in client.get("/api/v1/connection-requests/").json()["results"]}
+    own_draft = ConnectionRequestFactory(owner=user)
+    body = client.get("/api/v1/connection-requests/").json()
+    assert {item["id"] for item in body["results"]} == without | {own_draft.pk}
+    assert body["count"] == len(without) + 1
+    assert world["draft"].pk not in {item["id"] for item in body["results"]}
+    assert client.get(f"/api/v1/connection-requests/{own_draft.pk}/").status_code == 200
+
+
 @pytest.mark.parametrize(
     ("role", "create", "read_own_applicant"),
     [

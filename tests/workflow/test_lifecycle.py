@@ -268,3 +268,31 @@ def test_notifications_are_written_in_the_recipients_language(
     notification = Notification.objects.get(recipient=draft.owner)
     assert notification.subject.startswith("Application ТП-")
     assert "Registered, completeness check" in notification.subject
+
+
+def test_notifications_and_their_emails_commit_with_the_transition(branch, monkeypatch):
+    """The outbox pattern: a transition's notifications and queued e-mails are written in its own
+    transaction (before any commit hook runs), and a failure to write them leaves no transition."""
+    from connection.workflow_actions import perform_transition
+    from workflow import outbox
+    from workflow.models import OutboxEmail
+
+    engineer = UserFactory(role="engineer", email="eng@example.ru")
+    engineer.branches.add(branch)
+    application = application_in_state("submitted", branch=branch)
+    perform_transition(request=application, name="accept", user=engineer)  # no commit hook run
+    assert Notification.objects.filter(application=application, recipient=application.owner).count() == 1
+    assert OutboxEmail.objects.filter(notification__application=application, sent_at=None).count() == 1
+
+    broken = application_in_state("submitted", branch=branch)
+
+    def fail(rows):
+        raise RuntimeError("the outbox table cannot be written")
+
+    monkeypatch.setattr(outbox, "_enqueue", fail)
+    with pytest.raises(RuntimeError):
+        perform_transition(request=broken, name="accept", user=engineer)
+    broken = ConnectionRequest.objects.get(pk=broken.pk)
+    assert broken.state == "submitted"
+    assert not TransitionLog.objects.filter(application=broken, transition="accept").exists()
+    assert not Notification.objects.filter(application=broken).exists()
