@@ -62,7 +62,7 @@ def test_the_application_page_writes_power_with_a_decimal_comma():
 
 
 def test_dashboard_names_weeks_by_dates_and_the_csv_is_russian():
-    from tests.factories import BranchFactory
+    from tests.grid.factories import BranchFactory
 
     branch = BranchFactory(name="Северный РЭС")
     today = timezone.localdate()
