@@ -2,6 +2,7 @@
 
 from connection.models.applicants import Applicant, ApplicantType
 from connection.models.documents import Document, DocumentType, DocumentVersion
+from connection.models.figures import DailyFlow, StepExit
 from connection.models.load_calculations import LoadCalculation
 from connection.models.messages import Message, MessageAttachment, Side
 from connection.models.requests import (
@@ -24,6 +25,7 @@ __all__ = [
     "ApplicantType",
     "CommissioningStage",
     "ConnectionRequest",
+    "DailyFlow",
     "Document",
     "DocumentType",
     "DocumentVersion",
@@ -37,6 +39,7 @@ __all__ = [
     "RequestNumberSequence",
     "Reservation",
     "Side",
+    "StepExit",
     "Tariff",
     "TechnicalConditions",
     "VoltageLevel",
