@@ -16,12 +16,12 @@ history is never held in memory at once.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import connection, transaction
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from connection.models import ConnectionRequest, DailyFlow, StepExit
@@ -55,39 +55,32 @@ def is_completion(source: str, target: str) -> bool:
 
 @dataclass
 class Tally:
-    """Counts to add: step exits (finished, judged, on time) and the daily flow (received,
-    completed)."""
+    """Counts to add: step exits [finished, judged, on time] per StepKey and the daily flow
+    [received, completed] per FlowKey."""
 
-    steps: Counter
-    flow: Counter
-
-    @classmethod
-    def empty(cls) -> Tally:
-        return cls(steps=Counter(), flow=Counter())
+    steps: dict[StepKey, list[int]] = field(default_factory=dict)
+    flow: dict[FlowKey, list[int]] = field(default_factory=dict)
 
     def add_exit(self, key: StepKey, *, judged: bool, on_time: bool) -> None:
-        self.steps[(*key, "finished")] += 1
-        self.steps[(*key, "judged")] += judged
-        self.steps[(*key, "on_time")] += judged and on_time
+        counts = self.steps.get(key)
+        if counts is None:
+            counts = self.steps[key] = [0, 0, 0]
+        counts[0] += 1
+        if judged:
+            counts[1] += 1
+            if on_time:
+                counts[2] += 1
 
-    def add_flow(self, key: FlowKey, kind: str) -> None:
-        self.flow[(*key, kind)] += 1
+    def add_flow(self, key: FlowKey, *, received: int = 0, completed: int = 0) -> None:
+        counts = self.flow.setdefault(key, [0, 0])
+        counts[0] += received
+        counts[1] += completed
 
     def step_rows(self) -> list[tuple]:
-        keys = sorted({key[:4] for key in self.steps})
-        return [
-            (
-                *key,
-                self.steps[(*key, "finished")],
-                self.steps[(*key, "judged")],
-                self.steps[(*key, "on_time")],
-            )
-            for key in keys
-        ]
+        return [(*key, *self.steps[key]) for key in sorted(self.steps)]
 
     def flow_rows(self) -> list[tuple]:
-        keys = sorted({key[:2] for key in self.flow})
-        return [(*key, self.flow[(*key, "received")], self.flow[(*key, "completed")]) for key in keys]
+        return [(*key, *self.flow[key]) for key in sorted(self.flow)]
 
     def write(self) -> None:
         """Add the counts to the tables (step exits first, then the flow: one order for every
@@ -135,7 +128,7 @@ def count_transition(
     """Count the transition `name` from `source` to `target` that `application` is running now.
     Called inside the transition's transaction before the new step's start, due date and party
     are set: the application still carries those of the step it leaves."""
-    tally = Tally.empty()
+    tally = Tally()
     key = branch_key(application.branch_id)
     if source in STEP_STATES:
         started = application.step_started_on
@@ -151,18 +144,20 @@ def count_transition(
             )
     if name == "submit":
         tally.add_flow(
-            (key, local_day(application.submitted_at) if application.submitted_at else today), "received"
+            (key, local_day(application.submitted_at) if application.submitted_at else today), received=1
         )
     if is_completion(source, target):
-        tally.add_flow((key, today), "completed")
+        tally.add_flow((key, today), completed=1)
     tally.write()
 
 
 # The replay of the history
 
 
+# "state" too: django-fsm reads it when an instance is made (deferred, it costs a query each).
 REPLAY_FIELDS = (
     "pk",
+    "state",
     "branch_id",
     "submitted_at",
     "rulebook_version_id",
@@ -177,72 +172,99 @@ REPLAY_FIELDS = (
 )
 
 
-def _rules(application: ConnectionRequest, start: date):
-    try:
-        if application.rulebook_version_id:
-            return get_rules_by_version(application.rulebook_version_id)
-        return get_rules(on=start)
-    except RulebookError:
-        return None
+class Replay:
+    """The replay of the history. The answers of the calendar and the deadlines are kept for the
+    run (the same start and end days recur across thousands of applications)."""
 
+    def __init__(self) -> None:
+        self.zone = timezone.get_current_timezone()
+        self._taken: dict[tuple[date, date], int] = {}
+        self._steps: dict[tuple, deadlines.Step | None] = {}
 
-def replay(applications: Iterable[ConnectionRequest], history: Iterable[tuple]) -> Tally:
-    """The counts of these applications' history: `history` is (application_id, from_state,
-    to_state, created_at), ordered by application, time and id, transitions only (no events).
-    The due date of each step is recomputed as the workflow set it: deadlines.step on the
-    application's rulebook version and facts (for `under_review` the term runs from the start of
-    the completeness check before it)."""
-    by_id = {application.pk: application for application in applications}
-    tally = Tally.empty()
-    for application in by_id.values():
-        if application.submitted_at:
-            tally.add_flow(
-                (branch_key(application.branch_id), local_day(application.submitted_at)), "received"
+    def day(self, moment) -> date:
+        return moment.astimezone(self.zone).date()
+
+    def taken(self, started: date, ended: date) -> int:
+        key = (started, ended)
+        taken = self._taken.get(key)
+        if taken is None:
+            taken = self._taken[key] = calendar.working_days_between(started, ended)
+        return taken
+
+    def step(self, state: str, *, version_id, started, complete_since, contract_date, facts):
+        """deadlines.step as the workflow computed it for a step that started on `started`;
+        None when no rulebook applies."""
+        key = (state, version_id, started, complete_since, contract_date, facts)
+        if key in self._steps:
+            return self._steps[key]
+        try:
+            rules = get_rules_by_version(version_id) if version_id else get_rules(on=started)
+        except RulebookError:
+            result = None
+        else:
+            result = deadlines.step(
+                state,
+                rules=rules,
+                started_on=started,
+                complete_since=complete_since,
+                contract_date=contract_date,
+                facts=facts,
             )
-    entered: dict[str, date] = {}
-    current = None
-    application = None
-    facts = None
-    for application_id, from_state, to_state, created_at in history:
-        if application_id != current:
-            current = application_id
-            application = by_id.get(application_id)
-            entered = {}
-            facts = application.term_facts() if application is not None else None
-            if application is not None and application.submitted_at:
-                entered[State.SUBMITTED] = local_day(application.submitted_at)
-        if application is None:
-            continue
-        day = local_day(created_at)
-        key = branch_key(application.branch_id)
-        started = entered.get(from_state)
-        if from_state in STEP_STATES and started is not None:
-            judged = on_time = False
-            rules = _rules(application, started)
-            if rules is not None:
-                step = deadlines.step(
+        self._steps[key] = result
+        return result
+
+    def tally(self, applications: Iterable[ConnectionRequest], history: Iterable[tuple]) -> Tally:
+        """The counts of these applications' history: `history` is (application_id,
+        from_state, to_state, local day), ordered by application, time and id, transitions
+        only (no events). The due date of each step is recomputed as the workflow set it:
+        deadlines.step on the application's rulebook version and facts (for `under_review` the
+        term runs from the start of the completeness check before it)."""
+        by_id = {application.pk: application for application in applications}
+        tally = Tally()
+        for application in by_id.values():
+            if application.submitted_at:
+                tally.add_flow(
+                    (branch_key(application.branch_id), self.day(application.submitted_at)), received=1
+                )
+        entered: dict[str, date] = {}
+        current = application = facts = key = None
+        for application_id, from_state, to_state, day in history:
+            if application_id != current:
+                current = application_id
+                application = by_id.get(application_id)
+                entered = {}
+                if application is not None:
+                    facts = application.term_facts()
+                    key = branch_key(application.branch_id)
+                    if application.submitted_at:
+                        entered[State.SUBMITTED] = self.day(application.submitted_at)
+            if application is None:
+                continue
+            started = entered.get(from_state)
+            if from_state in STEP_STATES and started is not None:
+                step = self.step(
                     from_state,
-                    rules=rules,
-                    started_on=started,
+                    version_id=application.rulebook_version_id,
+                    started=started,
                     complete_since=entered.get(State.SUBMITTED),
                     contract_date=application.contract_date,
                     facts=facts,
                 )
-                judged = step.party in GRID_PARTIES and step.due is not None
-                on_time = judged and day <= step.due
-            tally.add_exit(
-                (key, from_state, day, calendar.working_days_between(started, day)),
-                judged=judged,
-                on_time=on_time,
-            )
-        if is_completion(from_state, to_state):
-            tally.add_flow((key, day), "completed")
-        entered[to_state] = day
-    return tally
+                judged = step is not None and step.party in GRID_PARTIES and step.due is not None
+                tally.add_exit(
+                    (key, from_state, day, self.taken(started, day)),
+                    judged=judged,
+                    on_time=judged and day <= step.due,
+                )
+            if is_completion(from_state, to_state):
+                tally.add_flow((key, day), completed=1)
+            entered[to_state] = day
+        return tally
 
 
 def replay_batches(*, batch_size: int = REBUILD_BATCH) -> Iterator[Tally]:
     """The replay of the whole history, one batch of applications (by id) at a time."""
+    replay = Replay()
     last_id = 0
     while True:
         applications = list(
@@ -258,9 +280,9 @@ def replay_batches(*, batch_size: int = REBUILD_BATCH) -> Iterator[Tally]:
             TransitionLog.objects.filter(application_id__gte=first_id, application_id__lte=last_id)
             .exclude(transition__in=list(EVENT_LABELS))
             .order_by("application_id", "created_at", "id")
-            .values_list("application_id", "from_state", "to_state", "created_at")
+            .values_list("application_id", "from_state", "to_state", TruncDate("created_at"))
         )
-        yield replay(applications, history.iterator(chunk_size=10_000))
+        yield replay.tally(applications, history.iterator(chunk_size=10_000))
 
 
 @dataclass(frozen=True)
