@@ -52,7 +52,9 @@ def branch_figures(user, *, today) -> dict[tuple[int | None, str], dict]:
         queue_scope(user)
         .exclude(state__in=FINAL_STATES)
         .values("branch_id", "state")
-        .annotate(open=Count("pk"), overdue=Count("pk", filter=Q(due_date__lt=today)))
+        # Columns of the partial index connection_request_open only (not the id), so that it
+        # answers without reading the table.
+        .annotate(open=Count("state"), overdue=Count("state", filter=Q(due_date__lt=today)))
         .order_by()
     )
     for row in open_now:

@@ -7,10 +7,12 @@ do not grow with the history; the median from counts is statistics.median."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import statistics
 
 import pytest
 import time_machine
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -223,3 +225,13 @@ def test_the_median_from_counts_is_the_median_of_the_list(values):
 
 def test_no_steps_no_median():
     assert StepPeriod().median_days is None and StepPeriod().on_time_share is None
+
+
+def test_the_command_recounts_the_counters(history):
+    steps, flow = step_rows(), flow_rows()
+    StepExit.objects.all().delete()
+    DailyFlow.objects.all().delete()
+    output = io.StringIO()
+    call_command("rebuild_dashboard_figures", "--batch-size", "2", stdout=output)
+    assert (step_rows(), flow_rows()) == (steps, flow)
+    assert f"{len(steps)} step rows, {len(flow)} daily rows" in output.getvalue()
