@@ -36,6 +36,9 @@ from workflow.states import FINAL_STATES, State
 STEP_STATES = tuple(state.value for state in State if state != State.DRAFT and state not in FINAL_STATES)
 GRID_PARTIES = frozenset({Party.GRID, Party.BOTH})
 REBUILD_BATCH = 2000
+# The rebuild adds its counts to the tables whenever this many rows are pending (tens of MB):
+# fewer, larger upserts than one per batch, with memory still bounded.
+FLUSH_ROWS = 100_000
 
 StepKey = tuple[int, str, date, int]  # branch_key, state, day, taken_wd
 FlowKey = tuple[int, date]  # branch_key, day
@@ -75,6 +78,15 @@ class Tally:
         counts = self.flow.setdefault(key, [0, 0])
         counts[0] += received
         counts[1] += completed
+
+    def merge(self, other: Tally) -> None:
+        for key, (finished, judged, on_time) in other.steps.items():
+            counts = self.steps.setdefault(key, [0, 0, 0])
+            counts[0] += finished
+            counts[1] += judged
+            counts[2] += on_time
+        for key, (received, completed) in other.flow.items():
+            self.add_flow(key, received=received, completed=completed)
 
     def step_rows(self) -> list[tuple]:
         return [(*key, *self.steps[key]) for key in sorted(self.steps)]
@@ -307,6 +319,11 @@ def rebuild_figures(*, batch_size: int = REBUILD_BATCH) -> RebuildReport:
         _lock_counters()
         StepExit.objects.all().delete()
         DailyFlow.objects.all().delete()
+        pending = Tally()
         for tally in replay_batches(batch_size=batch_size):
-            tally.write()
+            pending.merge(tally)
+            if len(pending.steps) + len(pending.flow) >= FLUSH_ROWS:
+                pending.write()
+                pending = Tally()
+        pending.write()
         return RebuildReport(step_rows=StepExit.objects.count(), flow_rows=DailyFlow.objects.count())
