@@ -3,27 +3,21 @@
 Figures per branch and step:
 
 - open and overdue now: one aggregate query over the applications in the user's scope;
-- on-time share and median working days taken over the last 30 and 90 days: from the history
-  (TransitionLog). A step ends with a transition out of its state; it started on the latest
-  transition into that state before (or on submitted_at for `submitted` when there is no such
-  row). Its due date is recomputed as the workflow set it, with workflow.deadlines.step on the
-  application's rulebook version and its facts (for `under_review` the term runs from the start
-  of the completeness check before it). A step is on time when it ended on or before that date.
+- on-time share and median working days taken over the last 30 and 90 days (whole local days up
+  to today): sums of the counters that every transition keeps (connection.figures, where the
+  step, its start, its due date and "on time" are defined), one query whatever the history's size.
   Only steps where the grid organisation acts (party grid or both) count for the on-time share;
-  the median covers every step. Queries: the exits of the period, then the whole history of those
-  applications, then the applications themselves, one pass in Python.
+  the median covers every step.
 
-The chart of applications received (submitted_at) and completed (transition to connected, or to
-closed without passing connected) per ISO week is drawn here as inline SVG.
+The chart of applications received (submitted) and completed (connected, or closed without
+passing connected) per ISO week, from the daily counters, is drawn here as inline SVG.
 """
 
 from __future__ import annotations
 
 import csv
-import statistics
 from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -34,141 +28,43 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backend.formatting import date_text, number_text
-from connection.models import ConnectionRequest
+from connection.figures import STEP_STATES
+from connection.selectors import StepPeriod, daily_flow, step_periods
 from grid.models import Branch
-from web.console import is_console_user, queue_filter, queue_rows, queue_scope
-from workflow import calendar, deadlines
-from workflow.machine import Party
-from workflow.models import TransitionLog
-from workflow.rulebook import RulebookError, get_rules, get_rules_by_version
+from web.console import is_console_user, queue_filter, queue_rows, queue_scope, sees_all_branches
 from workflow.states import FINAL_STATES, State
 
 PERIODS = (30, 90)
 WEEKS = 12
-STEP_STATES = [state for state in State if state != State.DRAFT and state not in FINAL_STATES]
-GRID_PARTIES = frozenset({Party.GRID, Party.BOTH})
 
 
-def _local_day(moment) -> date:
-    return timezone.localtime(moment).date()
+def _scope_branch_ids(user) -> list[int] | None:
+    """The branches whose figures the user sees: None for every branch."""
+    return None if sees_all_branches(user) else list(user.branch_ids)
 
 
-@dataclass
-class StepFigures:
-    open: int = 0
-    overdue: int = 0
-    # per period: list of (on_time or None when the grid does not act, working days taken)
-    finished: dict[int, list[tuple[bool | None, int]]] = field(
-        default_factory=lambda: {days: [] for days in PERIODS}
+def branch_figures(user, *, today) -> dict[tuple[int | None, str], dict]:
+    """{(branch_id, state): {"open", "overdue", "periods": {days: StepPeriod}}} for the user's
+    scope: two queries."""
+    figures: dict[tuple[int | None, str], dict] = defaultdict(
+        lambda: {"open": 0, "overdue": 0, "periods": {days: StepPeriod() for days in PERIODS}}
     )
-
-    def on_time_share(self, days: int) -> float | None:
-        judged = [on_time for on_time, _taken in self.finished[days] if on_time is not None]
-        return sum(judged) / len(judged) if judged else None
-
-    def on_time_count(self, days: int) -> tuple[int, int]:
-        judged = [on_time for on_time, _taken in self.finished[days] if on_time is not None]
-        return sum(judged), len(judged)
-
-    def median_days(self, days: int) -> float | None:
-        taken = [taken for _on_time, taken in self.finished[days]]
-        return statistics.median(taken) if taken else None
-
-
-def _rules(application, start: date):
-    try:
-        if application.rulebook_version_id:
-            return get_rules_by_version(application.rulebook_version_id)
-        return get_rules(on=start)
-    except RulebookError:
-        return None
-
-
-def finished_steps(scope, *, now, days: int = max(PERIODS)):
-    """Steps that ended in the last `days` days: (application, state, started, ended, on_time),
-    on_time None when the grid organisation does not act in the step or no due date is known."""
-    since = now - timedelta(days=days)
-    exits = TransitionLog.objects.filter(
-        created_at__gte=since,
-        created_at__lte=now,
-        from_state__in=STEP_STATES,
-        application__in=scope,
-    )
-    application_ids = set(exits.values_list("application_id", flat=True))
-    if not application_ids:
-        return []
-    applications = {
-        application.pk: application
-        for application in ConnectionRequest.objects.filter(pk__in=application_ids).only(
-            "pk",
-            "branch_id",
-            "submitted_at",
-            "rulebook_version_id",
-            "contract_date",
-            "kind",
-            "voltage_level",
-            "settlement_kind",
-            "grid_distance_m",
-            "needs_construction",
-            "crosses_third_party_land",
-            "is_public_procurement",
-        )
-    }
-    history = (
-        TransitionLog.objects.filter(application_id__in=application_ids, created_at__lte=now)
-        .order_by("application_id", "created_at", "id")
-        .values_list("application_id", "from_state", "to_state", "created_at")
-    )
-    result = []
-    entered: dict[str, date] = {}
-    current = None
-    for application_id, from_state, to_state, created_at in history:
-        application = applications[application_id]
-        if application_id != current:
-            current = application_id
-            entered = {}
-            if application.submitted_at:
-                entered[State.SUBMITTED] = _local_day(application.submitted_at)
-        day = _local_day(created_at)
-        started = entered.get(from_state)
-        if created_at >= since and from_state in STEP_STATES and started is not None:
-            on_time = None
-            rules = _rules(application, started)
-            if rules is not None:
-                step = deadlines.step(
-                    from_state,
-                    rules=rules,
-                    started_on=started,
-                    complete_since=entered.get(State.SUBMITTED),
-                    contract_date=application.contract_date,
-                    facts=application.term_facts(),
-                )
-                if step.party in GRID_PARTIES and step.due is not None:
-                    on_time = day <= step.due
-            result.append((application, from_state, started, day, on_time, created_at))
-        entered[to_state] = day
-    return result
-
-
-def branch_figures(user, *, now, today):
-    """{(branch_id, state): StepFigures} for the user's scope, and the branches concerned."""
-    scope = queue_scope(user)
-    figures: dict[tuple[int | None, str], StepFigures] = defaultdict(StepFigures)
     open_now = (
-        scope.exclude(state__in=FINAL_STATES)
+        queue_scope(user)
+        .exclude(state__in=FINAL_STATES)
         .values("branch_id", "state")
-        .annotate(open=Count("pk"), overdue=Count("pk", filter=Q(due_date__lt=today)))
+        # Columns of the partial index connection_request_open only (not the id), so that it
+        # answers without reading the table.
+        .annotate(open=Count("state"), overdue=Count("state", filter=Q(due_date__lt=today)))
+        .order_by()
     )
     for row in open_now:
         item = figures[(row["branch_id"], row["state"])]
-        item.open, item.overdue = row["open"], row["overdue"]
-    for application, state, started, ended, on_time, created_at in finished_steps(
-        scope.values("pk"), now=now
-    ):
-        taken = calendar.working_days_between(started, ended)
-        for days in PERIODS:
-            if created_at >= now - timedelta(days=days):
-                figures[(application.branch_id, state)].finished[days].append((on_time, taken))
+        item["open"], item["overdue"] = row["open"], row["overdue"]
+    for key, periods in step_periods(
+        branch_ids=_scope_branch_ids(user), today=today, periods=PERIODS
+    ).items():
+        figures[key]["periods"] = periods
     return figures
 
 
@@ -182,15 +78,11 @@ def weekly_counts(user, *, today, weeks: int = WEEKS) -> list[dict]:
     starts = [first + timedelta(weeks=index) for index in range(weeks)]
     received: dict[date, int] = defaultdict(int)
     completed: dict[date, int] = defaultdict(int)
-    scope = queue_scope(user)
-    since = timezone.make_aware(datetime.combine(first, time.min))
-    for moment in scope.filter(submitted_at__gte=since).values_list("submitted_at", flat=True):
-        received[_iso_week_start(_local_day(moment))] += 1
-    done = TransitionLog.objects.filter(created_at__gte=since, application__in=scope.values("pk")).filter(
-        Q(to_state=State.CONNECTED) | (Q(to_state=State.CLOSED) & ~Q(from_state=State.CONNECTED))
-    )
-    for moment in done.values_list("created_at", flat=True):
-        completed[_iso_week_start(_local_day(moment))] += 1
+    for day, (day_received, day_completed) in daily_flow(
+        branch_ids=_scope_branch_ids(user), first=first, last=today
+    ).items():
+        received[_iso_week_start(day)] += day_received
+        completed[_iso_week_start(day)] += day_completed
     return [
         {
             "start": start,
@@ -260,9 +152,8 @@ def dashboard(request):
     user = request.user
     if not is_console_user(user):
         raise PermissionDenied
-    now = timezone.now()
     today = timezone.localdate()
-    figures = branch_figures(user, now=now, today=today)
+    figures = branch_figures(user, today=today)
     branch_ids = {branch_id for branch_id, _state in figures}
     branches = {branch.pk: branch for branch in Branch.objects.filter(pk__in=branch_ids)}
     labels = dict(State.choices)
@@ -275,24 +166,24 @@ def dashboard(request):
                 continue
             periods = []
             for days in PERIODS:
-                share = item.on_time_share(days)
-                on_time, judged = item.on_time_count(days)
+                figure = item["periods"][days]
+                share = figure.on_time_share
                 periods.append(
                     {
                         "days": days,
                         "share": None if share is None else round(share * 100),
-                        "on_time": on_time,
-                        "judged": judged,
-                        "median": item.median_days(days),
-                        "finished": len(item.finished[days]),
+                        "on_time": figure.on_time,
+                        "judged": figure.judged,
+                        "median": figure.median_days,
+                        "finished": figure.finished,
                     }
                 )
             rows.append(
                 {
                     "state": state,
                     "label": labels[state],
-                    "open": item.open,
-                    "overdue": item.overdue,
+                    "open": item["open"],
+                    "overdue": item["overdue"],
                     "periods": periods,
                 }
             )

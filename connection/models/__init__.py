@@ -2,6 +2,7 @@
 
 from connection.models.applicants import Applicant, ApplicantType
 from connection.models.documents import Document, DocumentType, DocumentVersion
+from connection.models.figures import DailyFlow, StepExit
 from connection.models.load_calculations import LoadCalculation
 from connection.models.messages import Message, MessageAttachment, Side
 from connection.models.payments import BankStatement, Invoice, Requisites, StatementLine
@@ -26,6 +27,7 @@ __all__ = [
     "BankStatement",
     "CommissioningStage",
     "ConnectionRequest",
+    "DailyFlow",
     "Document",
     "DocumentType",
     "DocumentVersion",
@@ -42,6 +44,7 @@ __all__ = [
     "Reservation",
     "Side",
     "StatementLine",
+    "StepExit",
     "Tariff",
     "TechnicalConditions",
     "VoltageLevel",

@@ -7,9 +7,11 @@ from collections import defaultdict
 
 import pytest
 from django.db import connection
+from django.db.models import Sum
 
 from benchmarks import scale_data
-from connection.models import ConnectionRequest, Document, Message
+from connection.figures import STEP_STATES
+from connection.models import ConnectionRequest, DailyFlow, Document, Message, StepExit
 from workflow.models import TransitionLog
 from workflow.states import State
 
@@ -47,6 +49,11 @@ def test_a_small_set_is_consistent():
     assert Document.objects.count() == 3 * len(applications)
     assert Message.objects.filter(request__state=State.DRAFT).count() == 0
     assert ConnectionRequest.objects.values("branch").distinct().count() == 5
+    # The dashboard's counters were made from this history.
+    received = DailyFlow.objects.aggregate(total=Sum("received"))["total"]
+    assert received == ConnectionRequest.objects.filter(submitted_at__isnull=False).count()
+    exits = StepExit.objects.aggregate(total=Sum("finished"))["total"]
+    assert exits == TransitionLog.objects.filter(from_state__in=STEP_STATES).count()
     # The identity sequences follow the copied ids: the ORM can add rows after the set.
     assert ConnectionRequest.objects.create(
         owner_id=ConnectionRequest.objects.first().owner_id, object_name="x", object_address="y"

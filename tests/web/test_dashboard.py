@@ -1,5 +1,7 @@
 """The supervisors' dashboard and the CSV export of the queue: who may open them, the figures
-per branch and step on crafted history, the weekly SVG chart, the CSV's content, BOM and filters."""
+per branch and step on crafted history (counted by rebuild_figures, as after an upgrade), the
+weekly SVG chart, the CSV's content, BOM and filters. The counters kept by real transitions are
+tested in tests/connection/test_figures.py."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from connection.figures import rebuild_figures
 from connection.models import ConnectionRequest
 from tests.backend.factories import UserFactory
 from tests.connection.factories import ConnectionRequestFactory, LegalEntityFactory
@@ -138,6 +141,7 @@ def test_open_overdue_on_time_and_median(north, today):
     c = queued(north, state="under_review", submitted=at(old))
     log(c, "draft", "submitted", old)
     log(c, "submitted", "under_review", calendar.add_working_days(old, 1))
+    rebuild_figures()
 
     response = client_for(UserFactory(role="supervisor")).get(DASHBOARD)
     assert response.status_code == 200
@@ -165,6 +169,7 @@ def test_applicant_steps_have_a_median_but_no_on_time_share(north, today):
     log(application, "draft", "submitted", start)
     log(application, "submitted", "needs_info", calendar.add_working_days(start, 1))
     log(application, "needs_info", "submitted", calendar.add_working_days(start, 4))
+    rebuild_figures()
     response = client_for(UserFactory(role="supervisor")).get(DASHBOARD)
     needs_info = period(row_of(response, north, "needs_info"), 30)
     assert needs_info["share"] is None and needs_info["judged"] == 0
@@ -178,6 +183,7 @@ def test_weekly_chart_counts_received_and_completed(north, today):
     done = queued(north, state="connected", submitted=at(today - datetime.timedelta(weeks=20)))
     log(done, "ready_for_check", "connected", today)
     log(done, "connected", "closed", today)  # the same application: counted once
+    rebuild_figures()
 
     response = client_for(UserFactory(role="supervisor")).get(DASHBOARD)
     weeks = response.context["weeks"]
