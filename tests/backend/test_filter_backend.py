@@ -11,7 +11,7 @@ from rest_framework.test import APIRequestFactory
 from backend.api.filters import DjangoFilterBackend
 from connection.api.views import ConnectionRequestViewSet
 from connection.models import ConnectionRequest
-from tests.factories import ConnectionRequestFactory
+from tests.connection.factories import ConnectionRequestFactory
 
 pytestmark = pytest.mark.django_db
 

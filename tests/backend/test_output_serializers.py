@@ -11,7 +11,7 @@ from rest_framework.renderers import JSONRenderer
 from backend.api.serializers import FieldsBuiltOnceMixin
 from connection.api.serializers import ConnectionRequestDetailSerializer, ConnectionRequestSerializer
 from connection.models import ConnectionRequest
-from tests.factories import TerritoryFactory
+from tests.grid.factories import TerritoryFactory
 from tests.workflow.helpers import application_in_state
 
 pytestmark = pytest.mark.django_db

@@ -23,7 +23,8 @@ from connection import assignment, figures, workflow_actions
 from connection.figures import rebuild_figures
 from connection.models import ConnectionRequest, DailyFlow, StepExit
 from connection.selectors import StepPeriod
-from tests.factories import ConnectionRequestFactory, UserFactory
+from tests.backend.factories import UserFactory
+from tests.connection.factories import ConnectionRequestFactory
 from tests.workflow.helpers import data_for, run
 from workflow import calendar
 from workflow.exceptions import TransitionConflict

@@ -11,7 +11,8 @@ from django.db.models import Sum
 
 from connection import workflow_actions
 from connection.models import StepExit
-from tests.factories import BranchFactory, TerritoryFactory, UserFactory
+from tests.backend.factories import UserFactory
+from tests.grid.factories import BranchFactory, TerritoryFactory
 from tests.workflow.helpers import application_in_state
 from workflow.exceptions import TransitionConflict
 

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from grid import territories
 from grid.exceptions import NoBranchForLocation
-from tests.factories import BranchFactory, TerritoryFactory, square_wkt
+from tests.grid.factories import BranchFactory, TerritoryFactory, square_wkt
 
 pytestmark = pytest.mark.django_db
 
