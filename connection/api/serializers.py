@@ -156,6 +156,8 @@ class VoltageLevelField(serializers.ChoiceField):
         super().__init__(choices=VoltageLevel.choices, **kwargs)
 
     def to_internal_value(self, data):
+        if str(data) in self.choices:
+            return super().to_internal_value(data)  # a level of the portal: no rulebook read
         try:
             asked = Decimal(str(data).strip().replace(",", "."))
         except (ArithmeticError, ValueError):

@@ -19,7 +19,7 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import given
 from hypothesis import strategies as st
 
-from connection import assignment, figures, workflow_actions
+from connection import assignment, figures, workflow_actions, works
 from connection.figures import rebuild_figures
 from connection.models import ConnectionRequest, DailyFlow, StepExit
 from connection.selectors import StepPeriod
@@ -97,6 +97,8 @@ def history(make_client, clients, engineer):
     step(a.owner_client, a, "notify_ready", day="2026-10-26")
     step(grid, a, "report_defects", day="2026-10-27")
     step(a.owner_client, a, "notify_ready", day="2026-10-28")
+    with on("2026-11-06"):
+        works.record_grid_works_done(application=a, user=engineer)  # an event: no step ends
     step(grid, a, "confirm_connection", day="2026-11-09")  # late: 3 working days for the check
     step(grid, a, "close", day="2026-11-10")
 
@@ -191,7 +193,7 @@ def test_a_transition_that_fails_counts_nothing(make_client, clients, engineer):
     counted = (step_rows(), flow_rows())
     with on("2026-10-06"), pytest.raises(TransitionConflict):
         workflow_actions.perform_transition(
-            request=stale, name="reject", user=engineer, data={"reason": "Вне зоны"}
+            application=stale, name="reject", user=engineer, data={"reason": "Вне зоны"}
         )
     assert (step_rows(), flow_rows()) == counted
 

@@ -280,7 +280,7 @@ def test_notifications_and_their_emails_commit_with_the_transition(branch, monke
     engineer = UserFactory(role="engineer", email="eng@example.ru")
     engineer.branches.add(branch)
     application = application_in_state("submitted", branch=branch)
-    perform_transition(request=application, name="accept", user=engineer)  # no commit hook run
+    perform_transition(application=application, name="accept", user=engineer)  # no commit hook run
     assert Notification.objects.filter(application=application, recipient=application.owner).count() == 1
     assert OutboxEmail.objects.filter(notification__application=application, sent_at=None).count() == 1
 
@@ -291,7 +291,7 @@ def test_notifications_and_their_emails_commit_with_the_transition(branch, monke
 
     monkeypatch.setattr(outbox, "_enqueue", fail)
     with pytest.raises(RuntimeError):
-        perform_transition(request=broken, name="accept", user=engineer)
+        perform_transition(application=broken, name="accept", user=engineer)
     broken = ConnectionRequest.objects.get(pk=broken.pk)
     assert broken.state == "submitted"
     assert not TransitionLog.objects.filter(application=broken, transition="accept").exists()
