@@ -353,3 +353,25 @@ class DeviceRowForm(forms.Form):
 
 
 DeviceFormSet = forms.formset_factory(DeviceRowForm, extra=0, max_num=100, absolute_max=100)
+
+
+class CalculatorSupplyForm(forms.Form):
+    """The supply the user chooses for the calculation, as the API's `supply` and the command line
+    take it: phases (empty: as the thresholds advise) and the nominal phase voltage."""
+
+    phases = forms.TypedChoiceField(
+        label=_("Phases"),
+        choices=[("", _("As advised")), ("1", _("Single phase")), ("3", _("Three phases"))],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=_("A single phase above the advised power is kept, with a notice."),
+    )
+    voltage_v = forms.TypedChoiceField(
+        label=_("Nominal voltage"),
+        choices=[("230", _("230/400 V (ГОСТ 29322-2014)")), ("220", _("220/380 V (older networks)"))],
+        coerce=int,
+        initial="230",
+        required=False,
+        empty_value=230,
+    )

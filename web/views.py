@@ -17,8 +17,8 @@ from backend.exceptions import StateConflict
 from backend.formatting import number_text
 from backend.users.roles import Role
 from connection import selectors, services
-from connection.load_calculation import apply_load_result
-from web.forms import DeviceFormSet, parse_id
+from connection.load_calculation import LINE_VOLTAGE_V, apply_load_result
+from web.forms import CalculatorSupplyForm, DeviceFormSet, parse_id
 from workflow import rulebook
 
 DEFAULT_ROWS = 6
@@ -94,15 +94,27 @@ def _device_rows(formset) -> list[dict[str, Any]]:
     return rows
 
 
-def _calculate(formset) -> capacity_calc.LoadResult | None:
-    """Compute the filled rows; the calculator's problems go back on the rows' fields."""
+def _supply(supply_form) -> dict[str, Any]:
+    """The chosen supply in the shape of the calculator API's `supply`."""
+    data = supply_form.cleaned_data
+    return {"phases": data.get("phases"), "voltage_v": data.get("voltage_v") or 230}
+
+
+def _calculate(formset, supply: dict[str, Any]) -> capacity_calc.LoadResult | None:
+    """Compute the filled rows with the chosen supply; the calculator's problems go back on the
+    rows' fields."""
     rows = _filled_rows(formset)
     if not rows:
         formset.forms[0].add_error("device_type", _("Choose at least one device."))
         return None
     inputs = [capacity_calc.DeviceInput(**row) for row in _device_rows(formset)]
     try:
-        return capacity_calc.calculate_devices(inputs)
+        return capacity_calc.calculate_devices(
+            inputs,
+            phases=supply["phases"],
+            single_phase_voltage_v=supply["voltage_v"],
+            three_phase_voltage_v=LINE_VOLTAGE_V[supply["voltage_v"]],
+        )
     except capacity_calc.InputError as error:
         english = (get_language() or "").startswith("en")
         for problem in error.problems:
@@ -120,6 +132,7 @@ def calculator(request):
     result = None
     if request.method == "POST":
         formset = DeviceFormSet(request.POST, prefix="devices")
+        supply_form = CalculatorSupplyForm(request.POST, prefix="supply")
         if request.POST.get("action") == "more":
             formset.is_valid()
             keep = ("device_type", "quantity", "unit_kw")
@@ -128,8 +141,9 @@ def calculator(request):
             ]
             initial += [{"quantity": 1} for _ in range(4)]
             formset = DeviceFormSet(prefix="devices", initial=initial[:100])
-        elif formset.is_valid():
-            result = _calculate(formset)
+        elif supply_form.is_valid() and formset.is_valid():
+            supply = _supply(supply_form)
+            result = _calculate(formset, supply)
             action = request.POST.get("action")
             new_draft = action == "apply_new" and application is None and _may_apply(request.user)
             if result is not None and (new_draft or (action == "apply" and application is not None)):
@@ -141,7 +155,7 @@ def calculator(request):
                         applied = apply_load_result(
                             application=target,
                             result=result,
-                            input_data={"devices": _device_rows(formset)},
+                            input_data={"devices": _device_rows(formset), "supply": supply},
                             user=request.user,
                         )
                 except ValidationError as error:
@@ -163,12 +177,14 @@ def calculator(request):
     else:
         initial = [{"quantity": 1} for _ in range(DEFAULT_ROWS)]
         formset = DeviceFormSet(prefix="devices", initial=initial)
+        supply_form = CalculatorSupplyForm(prefix="supply")
     english = (get_language() or "").startswith("en")
     return render(
         request,
         "web/calculator.html",
         {
             "formset": formset,
+            "supply_form": supply_form,
             "result": result,
             "application": application,
             "english": english,

@@ -528,3 +528,60 @@ def test_anonymous_calculator_users_are_asked_to_log_in_to_apply():
     assert 'href="/accounts/login/?next=/calculator/"' in page
     response = Client(**EN).post("/calculator/", {**CALCULATION, "action": "apply_new"})
     assert response.status_code == 200 and not ConnectionRequest.objects.exists()
+
+
+def big_load(**supply: str) -> dict[str, str]:
+    """A cooker, a sauna heater and a boiler: advised three-phase; the chosen supply as posted."""
+    rows = {
+        "devices-TOTAL_FORMS": "3",
+        "devices-INITIAL_FORMS": "0",
+        "devices-0-device_type": "electric_cooker",
+        "devices-0-quantity": "1",
+        "devices-1-device_type": "other",
+        "devices-1-unit_kw": "9",
+        "devices-1-quantity": "1",
+        "devices-2-device_type": "other",
+        "devices-2-unit_kw": "6",
+        "devices-2-quantity": "1",
+        "action": "calculate",
+    }
+    return {**rows, **{f"supply-{key}": value for key, value in supply.items()}}
+
+
+def design_current(page: str) -> str:
+    return re.search(r"<dt>Design current</dt><dd>([^<]+)</dd>", page).group(1)
+
+
+def test_the_web_calculator_takes_the_supply_like_the_api(applicant):
+    client = Client(**EN)
+    advised = client.post("/calculator/", big_load()).content.decode()
+    notice = "Single-phase supply was chosen although the design power"
+    assert notice not in advised
+
+    single = client.post("/calculator/", big_load(phases="1", voltage_v="230")).content.decode()
+    assert notice in single  # honoured with a notice, not silently made three-phase
+    assert design_current(single) != design_current(advised)
+
+    at_220 = client.post("/calculator/", big_load(phases="1", voltage_v="220")).content.decode()
+    assert design_current(at_220) != design_current(single)  # the current is computed at 220 V
+
+    api = client.post(
+        "/api/v1/load-calculations/",
+        {
+            "devices": [
+                {"device_type": "electric_cooker", "quantity": 1},
+                {"device_type": "other", "unit_kw": "9", "quantity": 1},
+                {"device_type": "other", "unit_kw": "6", "quantity": 1},
+            ],
+            "supply": {"phases": 1, "voltage_v": 220},
+        },
+        content_type="application/json",
+    ).json()
+    page_current = Decimal(design_current(at_220).split()[0].replace(",", ".").replace("\u00a0", ""))
+    assert page_current == Decimal(api["design_current_a"])
+
+
+def test_a_supply_outside_the_choices_is_refused_on_its_field(applicant):
+    page = Client(**EN).post("/calculator/", big_load(phases="2", voltage_v="110")).content.decode()
+    assert 'id="design-kw"' not in page
+    assert page.count("Select a valid choice") == 2  # phases and voltage, each on its field
