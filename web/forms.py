@@ -369,7 +369,7 @@ class CalculatorSupplyForm(forms.Form):
     )
     voltage_v = forms.TypedChoiceField(
         label=_("Nominal voltage"),
-        choices=[("230", _("230/400 V (ГОСТ 29322-2014)")), ("220", _("220/380 V (older networks)"))],
+        choices=[("230", _("230/400 V (GOST 29322-2014)")), ("220", _("220/380 V (older networks)"))],
         coerce=int,
         initial="230",
         required=False,
