@@ -2,6 +2,9 @@
 
 import pytest
 
+from tests.backend.factories import UserFactory
+from tests.grid.factories import BranchFactory
+
 pytestmark = pytest.mark.django_db
 
 
@@ -136,8 +139,6 @@ def test_throttling_tells_the_wait_with_plural_forms(api_client, settings, langu
 
 
 def test_list_length_and_body_shape_messages_are_russian(make_client):
-    from tests.backend.factories import UserFactory
-    from tests.grid.factories import BranchFactory
     from tests.workflow.helpers import application_in_state
 
     branch = BranchFactory()

@@ -6,6 +6,7 @@ import pytest
 
 from tests.backend.factories import UserFactory
 from tests.connection.factories import ConnectionRequestFactory
+from tests.grid.factories import point
 from tests.web.test_wizard_steps import client_for
 
 pytestmark = pytest.mark.django_db
@@ -60,7 +61,6 @@ def test_the_supply_step_helps_to_choose_the_guaranteeing_supplier(draft):
 
 
 def test_the_review_shows_the_snils_and_the_chosen_connection_point(draft):
-    from tests.grid.factories import point
 
     capacity = point("45.0010", "42.0010", name="ТП-7 Полевая")
     type(draft).objects.filter(pk=draft.pk).update(preferred_connection_point=capacity)

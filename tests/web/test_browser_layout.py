@@ -9,7 +9,7 @@ import pytest
 
 from tests.backend.factories import UserFactory
 from tests.connection.factories import PDF_BYTES, ConnectionRequestFactory
-from tests.grid.factories import BranchFactory
+from tests.grid.factories import BranchFactory, point
 from tests.web.browser import CHROMIUM, log_in, shoot
 from tests.workflow.helpers import application_in_state
 
@@ -66,7 +66,6 @@ def test_the_consoles_work_column_fits_1280(page, live_server):
 
 
 def test_the_map_downloads_the_view_and_finds_a_town(page, live_server):
-    from tests.grid.factories import point
 
     for index in range(30):
         point(f"{44.5 + index * 0.01:.4f}", f"{42.0 + index * 0.01:.4f}")

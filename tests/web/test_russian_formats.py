@@ -14,7 +14,7 @@ from backend.formatting import date_text, number_text
 from connection.models import ConnectionRequest
 from connection.reservations import unsuitable_point
 from tests.backend.factories import UserFactory
-from tests.grid.factories import point
+from tests.grid.factories import BranchFactory, point
 from tests.web.test_dashboard import EXPORT, queued, read_csv
 from tests.workflow.helpers import application_in_state
 
@@ -62,7 +62,6 @@ def test_the_application_page_writes_power_with_a_decimal_comma():
 
 
 def test_dashboard_names_weeks_by_dates_and_the_csv_is_russian():
-    from tests.grid.factories import BranchFactory
 
     branch = BranchFactory(name="Северный РЭС")
     today = timezone.localdate()
