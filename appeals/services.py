@@ -305,9 +305,8 @@ def _attach_to_incident(report: Report, rules: Rules) -> Incident:
     """Join the nearest open incident of the same kind in the branch with a report started within
     the window and a centre within the radius; otherwise open a new incident."""
     window = timedelta(hours=rules.incident_window_hours)
-    candidates = (
-        Incident.objects.select_for_update()
-        .filter(
+    matching = (
+        Incident.objects.filter(
             kind=report.kind,
             defect_kind=report.defect_kind,
             branch=report.branch,
@@ -316,8 +315,10 @@ def _attach_to_incident(report: Report, rules: Rules) -> Incident:
             reports__started_at__lte=report.started_at + window,
         )
         .exclude(status__in=CLOSED_STATUSES)
-        .distinct()
+        .values("pk")
     )
+    # Locked by id: PostgreSQL allows no FOR UPDATE on the join's DISTINCT; in id order (no deadlock).
+    candidates = Incident.objects.select_for_update().filter(pk__in=matching).order_by("pk")
     near = [
         (distance_m(report.latitude, report.longitude, item.latitude, item.longitude), item.pk, item)
         for item in candidates

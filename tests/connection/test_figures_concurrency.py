@@ -60,7 +60,7 @@ def test_concurrent_transitions_adding_to_one_counter_are_all_counted():
     outcomes = race(
         [
             lambda application=application: workflow_actions.perform_transition(
-                request=application, name="accept", user=engineer
+                application=application, name="accept", user=engineer
             )
             for application in applications
         ]
@@ -85,7 +85,7 @@ def test_of_transitions_racing_on_one_application_only_the_winner_is_counted():
     outcomes = race(
         [
             lambda engineer=engineer: workflow_actions.perform_transition(
-                request=type(application).objects.get(pk=application.pk), name="accept", user=engineer
+                application=type(application).objects.get(pk=application.pk), name="accept", user=engineer
             )
             for engineer in engineers
         ]

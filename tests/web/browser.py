@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -73,6 +74,17 @@ def open_page(browser):
     )
     page.csp_violations = violations
     return page
+
+
+def wait_until(page, script: str, *, seconds: float = 15) -> None:
+    """Poll `script` (an expression or a function, in the page) until it is truthy. Unlike
+    page.wait_for_function, whose polling may compile the predicate inside the page, this evaluates
+    through the browser's protocol, so the page's CSP (no eval) never sees it."""
+    deadline = time.monotonic() + seconds
+    while not page.evaluate(script):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not true within {seconds} s: {script}")
+        page.wait_for_timeout(100)
 
 
 def assert_no_csp_violations(page) -> None:

@@ -14,7 +14,7 @@ from connection.workflow_actions import perform_transition
 from tests.backend.factories import DEFAULT_PASSWORD, UserFactory
 from tests.connection.factories import PDF_BYTES
 from tests.grid.factories import BranchFactory, TerritoryFactory, point
-from tests.web.browser import CHROMIUM, log_in, shoot, upload
+from tests.web.browser import CHROMIUM, log_in, shoot, upload, wait_until
 from tests.workflow.helpers import application_in_state
 
 pytestmark = [
@@ -70,10 +70,10 @@ def test_household_from_registration_to_submitted_application(page, live_server)
     page.fill("#id_object_name", "Dwelling house")
     page.fill("#id_object_address", "Mikhailovsk, Polevaya 5")
     page.fill("#id_cadastral_number", "26:11:020101:123")
-    page.wait_for_function("document.getElementById('map').leafletMap !== undefined")
+    wait_until(page, "document.getElementById('map').leafletMap !== undefined")
     page.evaluate("document.getElementById('map').leafletMap.setView([45.0, 42.0], 16, {animate: false})")
     page.locator("#map").click()  # the centre of the map
-    page.wait_for_function("document.getElementById('id_latitude').value !== ''")
+    wait_until(page, "document.getElementById('id_latitude').value !== ''")
     assert abs(float(page.input_value("#id_latitude")) - 45.0) < 0.01
     assert abs(float(page.input_value("#id_longitude")) - 42.0) < 0.01
     page.wait_for_selector("#nearest li.ok")

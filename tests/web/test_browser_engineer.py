@@ -16,7 +16,7 @@ from connection.models import ConnectionRequest, TechnicalConditions
 from tests.backend.factories import UserFactory
 from tests.connection.factories import TariffFactory
 from tests.grid.factories import BranchFactory, TerritoryFactory, point
-from tests.web.browser import CHROMIUM, log_in, shoot, upload
+from tests.web.browser import CHROMIUM, log_in, shoot, upload, wait_until
 from tests.workflow.helpers import application_in_state
 
 pytestmark = [
@@ -107,16 +107,12 @@ def test_engineer_processes_an_application_to_closure(page, second_page, live_se
     engineer.fill("#action-issue_offer-grid_distance_m", "600")
     engineer.fill("#action-issue_offer-overhead_km", "0.6")
     engineer.click("#fee-recalculate")
-    engineer.wait_for_function(
-        "() => document.querySelector('#action-issue_offer-fee_rub').value === '951000.00'"
-    )
+    wait_until(engineer, "() => document.querySelector('#action-issue_offer-fee_rub').value === '951000.00'")
     assert "C2" in engineer.inner_text("#fee-recalculated")
     engineer.fill("#action-issue_offer-grid_distance_m", distance)
     engineer.fill("#action-issue_offer-overhead_km", overhead)
     engineer.click("#fee-recalculate")
-    engineer.wait_for_function(
-        "() => document.querySelector('#action-issue_offer-fee_rub').value === '75000.00'"
-    )
+    wait_until(engineer, "() => document.querySelector('#action-issue_offer-fee_rub').value === '75000.00'")
     engineer.fill(
         "#action-issue_offer-other_conditions", "Согласовать трассу ВЛИ с администрацией поселения."
     )

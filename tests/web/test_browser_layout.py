@@ -10,7 +10,7 @@ import pytest
 from tests.backend.factories import UserFactory
 from tests.connection.factories import PDF_BYTES, ConnectionRequestFactory
 from tests.grid.factories import BranchFactory, point
-from tests.web.browser import CHROMIUM, log_in, shoot
+from tests.web.browser import CHROMIUM, log_in, shoot, wait_until
 from tests.workflow.helpers import application_in_state
 
 pytestmark = [
@@ -75,11 +75,11 @@ def test_the_map_downloads_the_view_and_finds_a_town(page, live_server):
         lambda request: requests.append(request.url) if "/connection-points/" in request.url else None,
     )
     page.goto(f"{live_server.url}/map/")
-    page.wait_for_function("document.getElementById('map').dataset.pointsLoaded !== undefined")
+    wait_until(page, "document.getElementById('map').dataset.pointsLoaded !== undefined")
     assert any("zoom=" in url and "bbox=" in url for url in requests)
     assert int(page.get_attribute("#map", "data-points-loaded")) < 30  # clusters, far out
     page.fill("#place-query", "Пятигорск")
     page.click("#place-search button[type=submit]")
     page.locator("#place-results button").first.click()
-    page.wait_for_function("document.getElementById('map').leafletMap.getZoom() >= 12")
+    wait_until(page, "document.getElementById('map').leafletMap.getZoom() >= 12")
     shoot(page, "layout-map")

@@ -17,7 +17,7 @@ from grid import demo
 from grid.models import Branch
 from tests.appeals.factories import jpeg_with_gps
 from tests.backend.factories import UserFactory
-from tests.web.browser import CHROMIUM, SCREENSHOTS, log_in, open_page
+from tests.web.browser import CHROMIUM, SCREENSHOTS, log_in, open_page, wait_until
 from workflow import calendar
 from workflow.models import OutboxEmail, local_today
 
@@ -42,7 +42,7 @@ def shoot(page, name: str) -> None:
 
 def click_map(page, latitude: float, longitude: float) -> None:
     """Zoom the map to the place and click it there, as a resident does."""
-    page.wait_for_function("() => document.getElementById('report-map').leafletMap")
+    wait_until(page, "() => document.getElementById('report-map').leafletMap")
     page.locator("#report-map").scroll_into_view_if_needed()
     point = page.evaluate(
         """([lat, lon]) => {
@@ -152,7 +152,7 @@ def test_reports_routed_grouped_answered_and_shown(page, second_page, browser, l
 
     # The public map: the incident, no personal data.
     neighbour.goto(f"{live_server.url}/incidents/")
-    neighbour.wait_for_function("() => document.getElementById('incident-map').dataset.incidents === '3'")
+    wait_until(neighbour, "() => document.getElementById('incident-map').dataset.incidents === '3'")
     assert neighbour.locator("#incident-map .leaflet-interactive").count() == 3
     text = neighbour.content()
     for private in ("first@example.ru", "second@example.ru", "Житель", first.private_token, "вполнакала"):
