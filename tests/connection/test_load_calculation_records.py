@@ -151,7 +151,8 @@ def test_applying_from_the_calculator_page_keeps_one(draft):
         "devices": [
             {"device_type": "electric_cooker", "quantity": 1},
             {"device_type": "other", "quantity": 2, "unit_kw": "1.5"},
-        ]
+        ],
+        "supply": {"phases": None, "voltage_v": 230},  # as advised, at 230/400 V (the page's defaults)
     }
     assert record.result == expected.to_dict()
     assert record.design_kw == expected.design_kw and record.created_by == draft.owner
