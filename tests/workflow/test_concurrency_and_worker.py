@@ -116,7 +116,13 @@ def test_scheduled_job_runs_on_a_real_celery_worker_with_redis():
         stderr=subprocess.STDOUT,
     )
     try:
-        app = Celery("client", broker=env["CELERY_BROKER_URL"], backend=env["CELERY_RESULT_BACKEND"])
+        # Not the current app: shared tasks of later tests would publish to this broker instead.
+        app = Celery(
+            "client",
+            broker=env["CELERY_BROKER_URL"],
+            backend=env["CELERY_RESULT_BACKEND"],
+            set_as_current=False,
+        )
         result = app.send_task("workflow.tasks.run_deadline_jobs", queue=queue)
         report = result.get(timeout=60, disable_sync_subtasks=False)  # eager tasks ran in this process
     finally:
